@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No third-party packages: Foundation(Essentials), Dispatch and the system libcurl are the whole dependency set.
+let package = Package(
+    name: "lookout",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lookout", targets: ["lookout"]),
+    ],
+    targets: [
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(name: "KubeClient", dependencies: ["CCurl"]),
+        .target(name: "Inventory", dependencies: ["KubeClient"]),
+        .target(name: "Audit", dependencies: ["Inventory"]),
+        .target(name: "Reports", dependencies: ["Audit"]),
+        .executableTarget(name: "lookout", dependencies: ["KubeClient", "Inventory", "Audit", "Reports"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"], exclude: ["Fixtures"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KubeClient", "Inventory", "Audit", "Reports"]),
+    ]
+)
