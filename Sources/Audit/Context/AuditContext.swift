@@ -1,0 +1,81 @@
+import Inventory
+
+/// The snapshot plus the views that many controls share, computed once per audit: top-level workloads
+/// and the RBAC grants of every subject.
+public struct AuditContext: Sendable {
+    public let snapshot: ClusterSnapshot
+    public let config: ControlsConfig
+    public let workloads: [Workload]
+    public let grants: [Grant]
+    public let grantsBySubject: [Subject: [Grant]]
+    /// Every subject named by a binding in scope, including those whose role does not exist.
+    public let subjects: [Subject]
+
+    public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
+        self.snapshot = snapshot
+        self.config = config
+        self.workloads = Workload.topLevel(in: snapshot)
+        let grants = Grant.all(in: snapshot)
+        self.grants = grants
+        self.grantsBySubject = Dictionary(grouping: grants, by: \.subject)
+        var subjects = Set<Subject>()
+        for binding in snapshot.clusterRoleBindings + snapshot.roleBindings {
+            for var subject in binding.subjects ?? [] {
+                if subject.kind == "ServiceAccount" {
+                    subject.namespace = subject.namespace ?? binding.namespace
+                } else {
+                    subject.namespace = nil
+                }
+                subjects.insert(subject)
+            }
+        }
+        self.subjects = subjects.sorted()
+    }
+}
+
+extension AuditContext {
+    /// Runs `check` on every top-level workload; a non-nil failure fails that workload.
+    public func evaluateWorkloads(_ check: (Workload) -> Failure?) -> ControlOutcome {
+        .evaluated(workloads.map { ResourceVerdict(resource: $0.ref, weight: $0.weight, failure: check($0)) })
+    }
+
+    /// Runs `check` on every subject with the grants it holds (possibly none).
+    public func evaluateSubjects(_ check: (Subject, [Grant]) -> Failure?) -> ControlOutcome {
+        .evaluated(subjects.map { ResourceVerdict(resource: $0.ref, failure: check($0, grantsBySubject[$0] ?? [])) })
+    }
+
+    public func evaluateNamespaces(_ check: (Namespace) -> Failure?) -> ControlOutcome {
+        .evaluated(snapshot.namespaces.map {
+            ResourceVerdict(
+                resource: ResourceRef(apiVersion: "v1", kind: "Namespace", namespace: nil, name: $0.name),
+                failure: check($0))
+        })
+    }
+
+    /// A failure for a subject from the grants that give it a power: one evidence line per rule, the
+    /// roles and bindings in `related`. Nil when no grant matches.
+    public func subjectFailure(_ message: String, grants: [Grant]) -> Failure? {
+        guard !grants.isEmpty else { return nil }
+        var related: [RelatedObject] = []
+        for grant in grants {
+            for object in grant.related where !related.contains(object) { related.append(object) }
+        }
+        let evidence = grants.map { grant in
+            let scope = grant.namespace.map { "in namespace \($0)" } ?? "cluster-wide"
+            let role = grant.role.namespace.map { "\(grant.role.kind) \($0)/\(grant.role.name)" }
+                ?? "\(grant.role.kind) \(grant.role.name)"
+            let binding = grant.binding.namespace.map { "\(grant.binding.kind) \($0)/\(grant.binding.name)" }
+                ?? "\(grant.binding.kind) \(grant.binding.name)"
+            return "\(role) rules[\(grant.ruleIndex)] \(grant.rule.summary) via \(binding) (\(scope))"
+        }
+        return Failure(message: message, evidence: evidence, related: related)
+    }
+}
+
+extension Workload {
+    /// Collects evidence lines from every container (init and ephemeral too); a failure when any.
+    public func failure(_ message: String, check: (_ path: String, _ container: Container) -> [String]) -> Failure? {
+        let evidence = podSpec.allContainers.flatMap { check($0.path, $0.container) }
+        return evidence.isEmpty ? nil : Failure(message: message, evidence: evidence)
+    }
+}

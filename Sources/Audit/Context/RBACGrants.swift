@@ -1,0 +1,110 @@
+import Inventory
+
+/// One rule granted to one subject through one binding. RBAC controls aggregate these per subject.
+public struct Grant: Sendable, Hashable {
+    public var subject: Subject
+    public var rule: PolicyRule
+    /// Index of the rule in the role, for evidence.
+    public var ruleIndex: Int
+    public var role: RelatedObject
+    public var binding: RelatedObject
+    /// The namespace the power applies in; nil for cluster-wide (ClusterRoleBinding).
+    public var namespace: String?
+
+    public var related: [RelatedObject] { [role, binding] }
+}
+
+extension PolicyRule {
+    /// Whether this rule allows any of `verbs` on any of `resources` in any of `apiGroups` (nil: any
+    /// group), with RBAC's `*` wildcard on each side.
+    public func allows(verbs: [String], resources: [String], apiGroups: [String]? = nil) -> Bool {
+        guard Self.intersects(self.verbs, verbs) else { return false }
+        guard Self.intersects(self.resources ?? [], resources) else { return false }
+        if let apiGroups, !Self.intersects(self.apiGroups ?? [], apiGroups) { return false }
+        return true
+    }
+
+    private static func intersects(_ granted: [String], _ wanted: [String]) -> Bool {
+        granted.contains("*") || granted.contains { wanted.contains($0) }
+    }
+
+    /// `verbs=[…] apiGroups=[…] resources=[…]` for evidence lines.
+    public var summary: String {
+        var parts = ["verbs=[\(verbs.joined(separator: ","))]"]
+        if let apiGroups { parts.append("apiGroups=[\(apiGroups.map { $0.isEmpty ? "\"\"" : $0 }.joined(separator: ","))]") }
+        if let resources { parts.append("resources=[\(resources.joined(separator: ","))]") }
+        if let resourceNames, !resourceNames.isEmpty { parts.append("resourceNames=[\(resourceNames.joined(separator: ","))]") }
+        if let nonResourceURLs { parts.append("nonResourceURLs=[\(nonResourceURLs.joined(separator: ","))]") }
+        return parts.joined(separator: " ")
+    }
+}
+
+extension Grant {
+    /// Every rule every subject holds, resolving RoleBindings to Roles or ClusterRoles (a RoleBinding to a
+    /// ClusterRole grants it only in the binding's namespace) and aggregated ClusterRoles to the rules of
+    /// the roles their selectors pick (for snapshots taken from manifests, where no controller filled them).
+    static func all(in snapshot: ClusterSnapshot) -> [Grant] {
+        let clusterRoles = Dictionary(snapshot.clusterRoles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        struct RoleKey: Hashable { var namespace: String, name: String }
+        let roles = Dictionary(
+            snapshot.roles.map { (RoleKey(namespace: $0.namespace ?? "", name: $0.name), $0) },
+            uniquingKeysWith: { first, _ in first })
+
+        func effectiveRules(of clusterRole: Role) -> [PolicyRule] {
+            var rules = clusterRole.rules ?? []
+            for selector in clusterRole.aggregationRule?.clusterRoleSelectors ?? [] {
+                for candidate in snapshot.clusterRoles
+                where candidate.name != clusterRole.name && candidate.aggregationRule == nil
+                    && selector.matches(candidate.labels)
+                {
+                    for rule in candidate.rules ?? [] where !rules.contains(rule) { rules.append(rule) }
+                }
+            }
+            return rules
+        }
+
+        var grants: [Grant] = []
+        func add(binding: RoleBinding, bindingKind: String, namespace: String?) {
+            let rules: [PolicyRule]
+            let roleNamespace: String?
+            switch binding.roleRef.kind {
+            case "ClusterRole":
+                guard let role = clusterRoles[binding.roleRef.name] else { return }
+                rules = effectiveRules(of: role)
+                roleNamespace = nil
+            case "Role":
+                guard let namespace, let role = roles[RoleKey(namespace: namespace, name: binding.roleRef.name)] else {
+                    return
+                }
+                rules = role.rules ?? []
+                roleNamespace = namespace
+            default: return
+            }
+            let role = RelatedObject(kind: binding.roleRef.kind, namespace: roleNamespace, name: binding.roleRef.name)
+            let bindingRef = RelatedObject(kind: bindingKind, namespace: namespace, name: binding.name)
+            for var subject in binding.subjects ?? [] {
+                if subject.kind == "ServiceAccount", subject.namespace == nil { subject.namespace = namespace }
+                if subject.kind != "ServiceAccount" { subject.namespace = nil }
+                for (index, rule) in rules.enumerated() {
+                    grants.append(
+                        Grant(subject: subject, rule: rule, ruleIndex: index, role: role, binding: bindingRef,
+                              namespace: namespace))
+                }
+            }
+        }
+        for binding in snapshot.clusterRoleBindings { add(binding: binding, bindingKind: "ClusterRoleBinding", namespace: nil) }
+        for binding in snapshot.roleBindings {
+            add(binding: binding, bindingKind: "RoleBinding", namespace: binding.namespace ?? "default")
+        }
+        return grants
+    }
+}
+
+extension Subject {
+    /// Subjects are reported as resources of their own kind.
+    public var ref: ResourceRef {
+        ResourceRef(
+            apiVersion: kind == "ServiceAccount" ? "v1" : "rbac.authorization.k8s.io/v1", kind: kind,
+            namespace: kind == "ServiceAccount" ? namespace : nil, name: name)
+    }
+}

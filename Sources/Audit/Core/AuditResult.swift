@@ -1,0 +1,94 @@
+import Inventory
+
+public enum ControlStatus: String, Codable, Sendable {
+    case passed, failed, skipped
+}
+
+public struct ControlResult: Sendable {
+    public let control: Control
+    public let status: ControlStatus
+    public let skipReason: String?
+    public let verdicts: [ResourceVerdict]
+
+    public var failedVerdicts: [ResourceVerdict] { verdicts.filter { $0.failure != nil } }
+    public var failedResources: Int { verdicts.count { $0.failure != nil } }
+    public var allResources: Int { verdicts.count }
+
+    /// 100 when passed, else the share of resources that passed (Kubescape's formula).
+    public var complianceScore: Double {
+        guard status == .failed else { return 100 }
+        return allResources == 0 ? 0 : 100 * Double(allResources - failedResources) / Double(allResources)
+    }
+
+    /// Σ weight of failed resources and of all resources, each times the base score.
+    public var weightedFailed: Double {
+        control.baseScore * verdicts.reduce(0) { $0 + ($1.failure == nil ? 0 : $1.weight) }
+    }
+    public var weightedAll: Double { control.baseScore * verdicts.reduce(0) { $0 + $1.weight } }
+
+    public var riskScore: Double { weightedAll == 0 ? 0 : 100 * weightedFailed / weightedAll }
+
+    init(control: Control, outcome: ControlOutcome) {
+        self.control = control
+        switch outcome {
+        case .skipped(let reason):
+            status = .skipped
+            skipReason = reason
+            verdicts = []
+        case .evaluated(let verdicts):
+            self.verdicts = verdicts.sorted { $0.resource < $1.resource }
+            status = verdicts.contains { $0.failure != nil } ? .failed : .passed
+            skipReason = nil
+        }
+    }
+}
+
+public struct ScoreSummary: Sendable, Hashable {
+    public var riskScore: Double
+    public var complianceScore: Double
+
+    /// Compliance: unweighted mean over evaluated controls. Risk: base-score-weighted share of failed
+    /// resource weight, leaving out informational controls. Skipped controls count in neither.
+    init(_ results: [ControlResult]) {
+        let evaluated = results.filter { $0.status != .skipped }
+        complianceScore = evaluated.isEmpty ? 100 : evaluated.reduce(0) { $0 + $1.complianceScore } / Double(evaluated.count)
+        let scored = evaluated.filter { !$0.control.informational }
+        let all = scored.reduce(0) { $0 + $1.weightedAll }
+        riskScore = all == 0 ? 0 : 100 * scored.reduce(0) { $0 + $1.weightedFailed } / all
+    }
+}
+
+public struct FrameworkScore: Sendable, Hashable {
+    public var name: String
+    public var score: ScoreSummary
+}
+
+public struct AuditResult: Sendable {
+    public let results: [ControlResult]
+    public let frameworks: [FrameworkScore]
+    public let score: ScoreSummary
+
+    /// Distinct resources evaluated by any control, and those failed by at least one.
+    public var resourceCounts: (total: Int, failed: Int) {
+        var all = Set<ResourceRef>()
+        var failed = Set<ResourceRef>()
+        for result in results {
+            for verdict in result.verdicts {
+                all.insert(verdict.resource)
+                if verdict.failure != nil { failed.insert(verdict.resource) }
+            }
+        }
+        return (all.count, failed.count)
+    }
+}
+
+public enum Auditor {
+    /// Runs `controls` on the context and scores them per framework and overall.
+    public static func run(_ controls: [Control], frameworks: [Framework], in context: AuditContext) -> AuditResult {
+        let results = controls.map { ControlResult(control: $0, outcome: $0.run(in: context)) }
+        let frameworkScores = frameworks.map { framework in
+            FrameworkScore(name: framework.name, score: ScoreSummary(results.filter { framework.contains($0.control) }))
+        }
+        return AuditResult(results: results, frameworks: frameworkScores, score: ScoreSummary(results))
+    }
+}

@@ -1,0 +1,139 @@
+import Inventory
+
+public enum Severity: String, Codable, Sendable, CaseIterable, Comparable {
+    case low, medium, high, critical
+
+    /// Kubescape's buckets: ≥9 critical, ≥7 high, ≥4 medium, else low.
+    public init(baseScore: Double) {
+        switch baseScore {
+        case 9...: self = .critical
+        case 7..<9: self = .high
+        case 4..<7: self = .medium
+        default: self = .low
+        }
+    }
+
+    private var rank: Int { Severity.allCases.firstIndex(of: self)! }
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One entry of the catalogue: metadata and logic side by side, so the docs, the report and the
+/// evaluation can never disagree about what a control is.
+public struct Control: Sendable {
+    public let id: String
+    public let name: String
+    public let baseScore: Double
+    public let frameworks: [String]
+    /// What the control checks, one or two sentences.
+    public let description: String
+    /// Why it matters: the attack or failure it prevents.
+    public let rationale: String
+    public let remediation: String
+    /// A manifest fragment or command that shows a failing and a fixed shape.
+    public let example: String
+    /// Kinds without which the control cannot be evaluated: it is skipped when one is missing.
+    public let reads: [ResourceKind]
+    /// "List everything for review" controls: reported, never part of the risk score.
+    public let informational: Bool
+    /// How Lookout differs from Kubescape's rule, when it does.
+    public let notes: String?
+    let evaluate: @Sendable (AuditContext) -> ControlOutcome
+
+    public init(
+        id: String, name: String, baseScore: Double, frameworks: [String], description: String,
+        rationale: String, remediation: String, example: String = "", reads: [ResourceKind],
+        informational: Bool = false, notes: String? = nil,
+        evaluate: @escaping @Sendable (AuditContext) -> ControlOutcome
+    ) {
+        self.id = id
+        self.name = name
+        self.baseScore = baseScore
+        self.frameworks = frameworks
+        self.description = description
+        self.rationale = rationale
+        self.remediation = remediation
+        self.example = example
+        self.reads = reads
+        self.informational = informational
+        self.notes = notes
+        self.evaluate = evaluate
+    }
+
+    public var severity: Severity { Severity(baseScore: baseScore) }
+
+    /// Evaluates the control, or skips it with the reason when an input it needs was not collected.
+    public func run(in context: AuditContext) -> ControlOutcome {
+        for kind in reads {
+            if let reason = context.snapshot.unavailableReason(kind) { return .skipped(reason: reason) }
+        }
+        return evaluate(context)
+    }
+}
+
+public enum ControlOutcome: Sendable {
+    case evaluated([ResourceVerdict])
+    case skipped(reason: String)
+}
+
+/// The identity of a reported object, as the JSON report names it.
+public struct ResourceRef: Codable, Sendable, Hashable, Comparable {
+    public var apiVersion: String
+    public var kind: String
+    public var namespace: String?
+    public var name: String
+
+    public init(apiVersion: String, kind: String, namespace: String?, name: String) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public static func < (lhs: ResourceRef, rhs: ResourceRef) -> Bool {
+        (lhs.namespace ?? "", lhs.kind, lhs.name) < (rhs.namespace ?? "", rhs.kind, rhs.name)
+    }
+
+    /// `kind/namespace/name`, the way people name an object in text.
+    public var displayName: String {
+        if let namespace { return "\(kind) \(namespace)/\(name)" }
+        return "\(kind) \(name)"
+    }
+}
+
+/// An object that explains a finding: the role and binding behind an RBAC power, the Service that
+/// exposes a workload.
+public struct RelatedObject: Codable, Sendable, Hashable {
+    public var kind: String
+    public var namespace: String?
+    public var name: String
+    public init(kind: String, namespace: String? = nil, name: String) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+}
+
+public struct Failure: Sendable, Hashable {
+    public var message: String
+    public var evidence: [String]
+    public var related: [RelatedObject]
+    public init(message: String, evidence: [String], related: [RelatedObject] = []) {
+        self.message = message
+        self.evidence = evidence
+        self.related = related
+    }
+}
+
+/// The verdict of one control on one resource; `failure == nil` means it passed.
+public struct ResourceVerdict: Sendable, Hashable {
+    public var resource: ResourceRef
+    /// Kubescape's risk weight: 1, or replicas × 1.1 for replicated workloads (× nodes for DaemonSets).
+    public var weight: Double
+    public var failure: Failure?
+
+    public init(resource: ResourceRef, weight: Double = 1, failure: Failure?) {
+        self.resource = resource
+        self.weight = weight
+        self.failure = failure
+    }
+}

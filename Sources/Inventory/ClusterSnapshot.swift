@@ -1,0 +1,87 @@
+import FoundationEssentials
+
+public struct ClusterInfo: Codable, Sendable, Hashable {
+    public var server: String
+    public var context: String?
+    public var version: String?
+    public init(server: String, context: String? = nil, version: String? = nil) {
+        self.server = server
+        self.context = context
+        self.version = version
+    }
+}
+
+/// Why a resource kind is missing from a snapshot; controls that need it are skipped with this reason.
+public struct CollectionError: Codable, Sendable, Hashable {
+    public var resource: String
+    public var reason: String
+    public var message: String
+    public init(resource: String, reason: String, message: String) {
+        self.resource = resource
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// Everything one scan read from the cluster. Controls are pure functions of this value, and it is
+/// `Codable` so a scan can be saved and audited again offline.
+public struct ClusterSnapshot: Codable, Sendable {
+    public var cluster: ClusterInfo
+    public var namespaces: [Namespace] = []
+    public var nodes: [Node] = []
+    public var pods: [Pod] = []
+    public var deployments: [Deployment] = []
+    public var replicaSets: [ReplicaSet] = []
+    public var daemonSets: [DaemonSet] = []
+    public var statefulSets: [StatefulSet] = []
+    public var jobs: [Job] = []
+    public var cronJobs: [CronJob] = []
+    public var services: [Service] = []
+    public var ingresses: [Ingress] = []
+    public var networkPolicies: [NetworkPolicy] = []
+    public var serviceAccounts: [ServiceAccount] = []
+    public var configMaps: [ConfigMap] = []
+    public var roles: [Role] = []
+    public var roleBindings: [RoleBinding] = []
+    public var clusterRoles: [Role] = []
+    public var clusterRoleBindings: [RoleBinding] = []
+    public var resourceQuotas: [NamespacePolicyObject] = []
+    public var limitRanges: [NamespacePolicyObject] = []
+    public var validatingWebhookConfigurations: [WebhookConfiguration] = []
+    public var mutatingWebhookConfigurations: [WebhookConfiguration] = []
+    public var apiServices: [APIService] = []
+    public var ciliumNetworkPolicies: [CiliumPolicy] = []
+    public var ciliumClusterwideNetworkPolicies: [CiliumPolicy] = []
+    /// Kinds that were listed completely. A kind absent here was forbidden, failed or is not served.
+    public var collected: Set<ResourceKind> = []
+    public var errors: [CollectionError] = []
+    public var scope: NamespaceScope = NamespaceScope()
+
+    public init(cluster: ClusterInfo) { self.cluster = cluster }
+
+    /// Why `kind` is missing, or nil when it was collected.
+    public func unavailableReason(_ kind: ResourceKind) -> String? {
+        if collected.contains(kind) { return nil }
+        if let error = errors.first(where: { $0.resource == kind.rawValue }) {
+            return "\(error.reason): \(kind.rawValue)"
+        }
+        return kind.isOptional ? "not served by this cluster: \(kind.rawValue)" : "not collected: \(kind.rawValue)"
+    }
+}
+
+/// `--include-namespaces` / `--exclude-namespaces`. They filter namespaced objects only: cluster-scoped
+/// objects and cluster-level controls stay in the scan.
+public struct NamespaceScope: Codable, Sendable, Hashable {
+    public var included: [String]
+    public var excluded: [String]
+    public init(included: [String] = [], excluded: [String] = []) {
+        self.included = included
+        self.excluded = excluded
+    }
+
+    public func contains(_ namespace: String?) -> Bool {
+        guard let namespace else { return true }
+        if excluded.contains(namespace) { return false }
+        return included.isEmpty || included.contains(namespace)
+    }
+}

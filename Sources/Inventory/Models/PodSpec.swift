@@ -1,0 +1,270 @@
+import FoundationEssentials
+
+public struct PodSpec: Codable, Sendable, Hashable {
+    public var containers: [Container]
+    public var initContainers: [Container]?
+    public var ephemeralContainers: [Container]?
+    public var volumes: [Volume]?
+    public var hostNetwork: Bool?
+    public var hostPID: Bool?
+    public var hostIPC: Bool?
+    public var serviceAccountName: String?
+    /// Deprecated alias of `serviceAccountName`, still accepted by the API server.
+    public var serviceAccount: String?
+    public var automountServiceAccountToken: Bool?
+    public var securityContext: PodSecurityContext?
+    public var nodeName: String?
+
+    public init(containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil) {
+        self.containers = containers
+        self.initContainers = initContainers
+        self.volumes = volumes
+    }
+
+    /// Every container that runs in the pod, in a stable order, with the field path that names it.
+    public var allContainers: [(path: String, container: Container)] {
+        var result: [(String, Container)] = []
+        for (index, container) in containers.enumerated() { result.append(("containers[\(index)]", container)) }
+        for (index, container) in (initContainers ?? []).enumerated() {
+            result.append(("initContainers[\(index)]", container))
+        }
+        for (index, container) in (ephemeralContainers ?? []).enumerated() {
+            result.append(("ephemeralContainers[\(index)]", container))
+        }
+        return result
+    }
+
+    /// The ServiceAccount the pod runs as, with the API server's defaulting.
+    public var effectiveServiceAccountName: String {
+        serviceAccountName ?? serviceAccount ?? "default"
+    }
+}
+
+public struct Container: Codable, Sendable, Hashable {
+    public var name: String
+    public var image: String?
+    public var imagePullPolicy: String?
+    public var command: [String]?
+    public var args: [String]?
+    public var ports: [ContainerPort]?
+    public var env: [EnvVar]?
+    public var envFrom: [EnvFromSource]?
+    public var resources: ResourceRequirements?
+    public var volumeMounts: [VolumeMount]?
+    public var securityContext: SecurityContext?
+    public var livenessProbe: Present?
+    public var readinessProbe: Present?
+
+    public init(name: String, image: String? = nil, securityContext: SecurityContext? = nil) {
+        self.name = name
+        self.image = image
+        self.securityContext = securityContext
+    }
+}
+
+public struct ContainerPort: Codable, Sendable, Hashable {
+    public var name: String?
+    public var containerPort: Int
+    public var hostPort: Int?
+    public var `protocol`: String?
+
+    public init(containerPort: Int, hostPort: Int? = nil) {
+        self.containerPort = containerPort
+        self.hostPort = hostPort
+    }
+}
+
+public struct EnvVar: Codable, Sendable, Hashable {
+    public var name: String
+    public var value: String?
+    public var valueFrom: EnvVarSource?
+
+    public init(name: String, value: String? = nil, valueFrom: EnvVarSource? = nil) {
+        self.name = name
+        self.value = value
+        self.valueFrom = valueFrom
+    }
+}
+
+public struct EnvVarSource: Codable, Sendable, Hashable {
+    public var secretKeyRef: KeyReference?
+    public var configMapKeyRef: KeyReference?
+
+    public init(secretKeyRef: KeyReference? = nil, configMapKeyRef: KeyReference? = nil) {
+        self.secretKeyRef = secretKeyRef
+        self.configMapKeyRef = configMapKeyRef
+    }
+}
+
+public struct KeyReference: Codable, Sendable, Hashable {
+    public var name: String?
+    public var key: String
+
+    public init(name: String? = nil, key: String) {
+        self.name = name
+        self.key = key
+    }
+}
+
+public struct EnvFromSource: Codable, Sendable, Hashable {
+    public var secretRef: NameReference?
+    public var configMapRef: NameReference?
+
+    public init(secretRef: NameReference? = nil, configMapRef: NameReference? = nil) {
+        self.secretRef = secretRef
+        self.configMapRef = configMapRef
+    }
+}
+
+public struct NameReference: Codable, Sendable, Hashable {
+    public var name: String?
+    public init(name: String? = nil) { self.name = name }
+}
+
+/// Quantities stay strings: controls compare presence, and the few that compare values parse them.
+public struct ResourceRequirements: Codable, Sendable, Hashable {
+    public var limits: [String: String]?
+    public var requests: [String: String]?
+
+    public init(limits: [String: String]? = nil, requests: [String: String]? = nil) {
+        self.limits = limits
+        self.requests = requests
+    }
+}
+
+public struct VolumeMount: Codable, Sendable, Hashable {
+    public var name: String
+    public var mountPath: String
+    public var readOnly: Bool?
+    public var subPath: String?
+    public var subPathExpr: String?
+
+    public init(name: String, mountPath: String, readOnly: Bool? = nil) {
+        self.name = name
+        self.mountPath = mountPath
+        self.readOnly = readOnly
+    }
+}
+
+public struct Volume: Codable, Sendable, Hashable {
+    public var name: String
+    public var hostPath: HostPathSource?
+    public var secret: SecretVolumeSource?
+    public var configMap: NameReference?
+    public var persistentVolumeClaim: ClaimReference?
+    public var projected: ProjectedSource?
+
+    public init(name: String, hostPath: HostPathSource? = nil) {
+        self.name = name
+        self.hostPath = hostPath
+    }
+}
+
+public struct HostPathSource: Codable, Sendable, Hashable {
+    public var path: String
+    public var type: String?
+    public init(path: String, type: String? = nil) {
+        self.path = path
+        self.type = type
+    }
+}
+
+public struct SecretVolumeSource: Codable, Sendable, Hashable {
+    public var secretName: String?
+    public init(secretName: String? = nil) { self.secretName = secretName }
+}
+
+public struct ClaimReference: Codable, Sendable, Hashable {
+    public var claimName: String
+    public init(claimName: String) { self.claimName = claimName }
+}
+
+public struct ProjectedSource: Codable, Sendable, Hashable {
+    public var sources: [ProjectedVolumeSource]?
+    public init(sources: [ProjectedVolumeSource]? = nil) { self.sources = sources }
+}
+
+public struct ProjectedVolumeSource: Codable, Sendable, Hashable {
+    public var secret: NameReference?
+    public var configMap: NameReference?
+    public var serviceAccountToken: Present?
+    public init(secret: NameReference? = nil, configMap: NameReference? = nil) {
+        self.secret = secret
+        self.configMap = configMap
+    }
+}
+
+public struct SecurityContext: Codable, Sendable, Hashable {
+    public var privileged: Bool?
+    public var allowPrivilegeEscalation: Bool?
+    public var readOnlyRootFilesystem: Bool?
+    public var runAsNonRoot: Bool?
+    public var runAsUser: Int?
+    public var runAsGroup: Int?
+    public var capabilities: Capabilities?
+    public var seccompProfile: SeccompProfile?
+    public var appArmorProfile: SeccompProfile?
+    public var seLinuxOptions: Present?
+    public var procMount: String?
+    public var windowsOptions: WindowsOptions?
+
+    public init(
+        privileged: Bool? = nil, allowPrivilegeEscalation: Bool? = nil, readOnlyRootFilesystem: Bool? = nil,
+        runAsNonRoot: Bool? = nil, runAsUser: Int? = nil, runAsGroup: Int? = nil, capabilities: Capabilities? = nil,
+        seccompProfile: SeccompProfile? = nil
+    ) {
+        self.privileged = privileged
+        self.allowPrivilegeEscalation = allowPrivilegeEscalation
+        self.readOnlyRootFilesystem = readOnlyRootFilesystem
+        self.runAsNonRoot = runAsNonRoot
+        self.runAsUser = runAsUser
+        self.runAsGroup = runAsGroup
+        self.capabilities = capabilities
+        self.seccompProfile = seccompProfile
+    }
+}
+
+public struct PodSecurityContext: Codable, Sendable, Hashable {
+    public var runAsNonRoot: Bool?
+    public var runAsUser: Int?
+    public var runAsGroup: Int?
+    public var fsGroup: Int?
+    public var seccompProfile: SeccompProfile?
+    public var appArmorProfile: SeccompProfile?
+    public var seLinuxOptions: Present?
+    public var sysctls: [Sysctl]?
+    public var windowsOptions: WindowsOptions?
+
+    public init(
+        runAsNonRoot: Bool? = nil, runAsUser: Int? = nil, runAsGroup: Int? = nil, seccompProfile: SeccompProfile? = nil
+    ) {
+        self.runAsNonRoot = runAsNonRoot
+        self.runAsUser = runAsUser
+        self.runAsGroup = runAsGroup
+        self.seccompProfile = seccompProfile
+    }
+}
+
+public struct Sysctl: Codable, Sendable, Hashable {
+    public var name: String
+    public var value: String?
+}
+
+public struct WindowsOptions: Codable, Sendable, Hashable {
+    public var hostProcess: Bool?
+}
+
+public struct Capabilities: Codable, Sendable, Hashable {
+    public var add: [String]?
+    public var drop: [String]?
+    public init(add: [String]? = nil, drop: [String]? = nil) {
+        self.add = add
+        self.drop = drop
+    }
+}
+
+public struct SeccompProfile: Codable, Sendable, Hashable {
+    public var type: String
+    public var localhostProfile: String?
+    public init(type: String) { self.type = type }
+}
