@@ -1,0 +1,168 @@
+import FoundationEssentials
+import KubeClient
+
+/// Lists every resource kind Lookout reads into a ClusterSnapshot, a bounded number of LISTs at a time.
+/// A kind the credentials may not list is recorded as forbidden and the scan goes on; losing the
+/// connection or the credentials ends it.
+public struct Collector: Sendable {
+    public var api: KubeAPI
+    public var scope: NamespaceScope
+    public var kinds: [ResourceKind]
+    public var maxListsInFlight: Int
+    public var pageSize: Int
+
+    public init(
+        api: KubeAPI, scope: NamespaceScope = NamespaceScope(), kinds: [ResourceKind] = ResourceKind.allCases,
+        maxListsInFlight: Int = 4, pageSize: Int = 500
+    ) {
+        self.api = api
+        self.scope = scope
+        self.kinds = kinds
+        self.maxListsInFlight = maxListsInFlight
+        self.pageSize = pageSize
+    }
+
+    public typealias Progress = @Sendable (_ kind: ResourceKind, _ count: Int) -> Void
+
+    public func collect(progress: Progress? = nil) async throws(APIError) -> ClusterSnapshot {
+        let version = try await api.serverVersion()
+        var snapshot = ClusterSnapshot(
+            cluster: ClusterInfo(server: api.config.server, context: api.config.contextName, version: version.gitVersion))
+        snapshot.scope = scope
+        let discovery = try await api.discover(groups: Set(kinds.map(\.group)))
+
+        var planned: [(ResourceKind, String)] = []
+        for kind in kinds {
+            guard let version = discovery.version(of: kind.rawValue, group: kind.group, candidates: kind.versions) else {
+                if !kind.isOptional {
+                    snapshot.errors.append(
+                        CollectionError(resource: kind.rawValue, reason: "not served", message: "the API server does not serve \(kind.rawValue) in a version Lookout reads"))
+                }
+                continue
+            }
+            planned.append((kind, Discovery.pathPrefix(group: kind.group, version: version) + "/" + kind.rawValue))
+        }
+
+        let results = await listAll(planned, progress: progress)
+        for (kind, result) in results.sorted(by: { $0.0 < $1.0 }) {
+            switch result {
+            case .success(let items):
+                snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.namespace) }, as: kind)
+                snapshot.collected.insert(kind)
+            case .failure(.forbidden(_, let message)):
+                snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "forbidden", message: message))
+            case .failure(.notFound):
+                if !kind.isOptional {
+                    snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "not served", message: "404 Not Found"))
+                }
+            case .failure(let error) where error.endsScan:
+                throw error
+            case .failure(let error):
+                snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "failed", message: "\(error)"))
+            }
+        }
+        return snapshot
+    }
+
+    private func listAll(_ planned: [(ResourceKind, String)], progress: Progress?) async
+        -> [(ResourceKind, Result<[any KubeObject], APIError>)]
+    {
+        await withTaskGroup(of: (ResourceKind, Result<[any KubeObject], APIError>).self) { group in
+            var pending = planned[...]
+            var results: [(ResourceKind, Result<[any KubeObject], APIError>)] = []
+            func startNext() {
+                guard let (kind, path) = pending.popFirst() else { return }
+                group.addTask {
+                    do throws(APIError) {
+                        let items = try await list(path, as: kind.modelType)
+                        progress?(kind, items.count)
+                        return (kind, .success(items))
+                    } catch {
+                        return (kind, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<maxListsInFlight { startNext() }
+            for await result in group {
+                results.append(result)
+                startNext()
+            }
+            return results
+        }
+    }
+
+    private func list<Object: KubeObject>(_ path: String, as type: Object.Type) async throws(APIError) -> [any KubeObject] {
+        try await api.list(path, as: type, pageSize: pageSize)
+    }
+}
+
+extension APIError {
+    /// Errors that say nothing more can be read: the server is gone or does not accept us.
+    var endsScan: Bool {
+        switch self {
+        case .transport, .unauthorized, .credentials: true
+        default: false
+        }
+    }
+}
+
+extension ResourceKind {
+    var modelType: any KubeObject.Type {
+        switch self {
+        case .namespaces: Namespace.self
+        case .nodes: Node.self
+        case .pods: Pod.self
+        case .deployments: Deployment.self
+        case .replicasets: ReplicaSet.self
+        case .daemonsets: DaemonSet.self
+        case .statefulsets: StatefulSet.self
+        case .jobs: Job.self
+        case .cronjobs: CronJob.self
+        case .services: Service.self
+        case .ingresses: Ingress.self
+        case .networkpolicies: NetworkPolicy.self
+        case .serviceaccounts: ServiceAccount.self
+        case .configmaps: ConfigMap.self
+        case .roles, .clusterroles: Role.self
+        case .rolebindings, .clusterrolebindings: RoleBinding.self
+        case .resourcequotas, .limitranges: NamespacePolicyObject.self
+        case .validatingwebhookconfigurations, .mutatingwebhookconfigurations: WebhookConfiguration.self
+        case .apiservices: APIService.self
+        case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies: CiliumPolicy.self
+        }
+    }
+}
+
+extension ClusterSnapshot {
+    /// Puts listed objects into the field of their kind.
+    public mutating func store(_ items: [any KubeObject], as kind: ResourceKind) {
+        func cast<T>(_: T.Type = T.self) -> [T] { items.compactMap { $0 as? T } }
+        switch kind {
+        case .namespaces: namespaces = cast()
+        case .nodes: nodes = cast()
+        case .pods: pods = cast()
+        case .deployments: deployments = cast()
+        case .replicasets: replicaSets = cast()
+        case .daemonsets: daemonSets = cast()
+        case .statefulsets: statefulSets = cast()
+        case .jobs: jobs = cast()
+        case .cronjobs: cronJobs = cast()
+        case .services: services = cast()
+        case .ingresses: ingresses = cast()
+        case .networkpolicies: networkPolicies = cast()
+        case .serviceaccounts: serviceAccounts = cast()
+        case .configmaps: configMaps = cast()
+        case .roles: roles = cast()
+        case .rolebindings: roleBindings = cast()
+        case .clusterroles: clusterRoles = cast()
+        case .clusterrolebindings: clusterRoleBindings = cast()
+        case .resourcequotas: resourceQuotas = cast()
+        case .limitranges: limitRanges = cast()
+        case .validatingwebhookconfigurations: validatingWebhookConfigurations = cast()
+        case .mutatingwebhookconfigurations: mutatingWebhookConfigurations = cast()
+        case .apiservices: apiServices = cast()
+        case .ciliumnetworkpolicies: ciliumNetworkPolicies = cast()
+        case .ciliumclusterwidenetworkpolicies: ciliumClusterwideNetworkPolicies = cast()
+        }
+    }
+}

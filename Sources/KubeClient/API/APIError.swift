@@ -1,0 +1,26 @@
+/// Failures talking to the API server. All of them mean the scan could not complete (exit 3), except
+/// `forbidden` on one resource, which the collector records and goes on.
+public enum APIError: Error, Sendable, CustomStringConvertible {
+    case transport(TransportError)
+    case unauthorized(String)
+    case forbidden(path: String, message: String)
+    case notFound(path: String)
+    case gone(path: String)
+    case http(status: Int, path: String, message: String)
+    case decoding(path: String, message: String)
+    case credentials(String)
+
+    public var description: String {
+        switch self {
+        case .transport(let error): "\(error)"
+        case .unauthorized(let message):
+            "the API server rejected the credentials (401 Unauthorized): they are wrong or expired\(message.isEmpty ? "" : " (\(message))")"
+        case .forbidden(let path, let message): "forbidden: \(path): \(message)"
+        case .notFound(let path): "not found: \(path)"
+        case .gone(let path): "the list continuation expired (410 Gone): \(path)"
+        case .http(let status, let path, let message): "HTTP \(status) from \(path): \(message)"
+        case .decoding(let path, let message): "cannot decode the response of \(path): \(message)"
+        case .credentials(let message): "credentials: \(message)"
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import FoundationEssentials
+
+public struct ServerVersion: Codable, Sendable {
+    public var major: String?
+    public var minor: String?
+    public var gitVersion: String
+}
+
+/// A read-only client of one API server: GET with retries, paginated LIST and discovery.
+public final class KubeAPI: Sendable {
+    public let config: ConnectionConfig
+    private let transport: CurlTransport
+    private let credentials: CredentialProvider
+    private let maxAttempts = 5
+
+    public static let version = "0.1.0"
+
+    /// Builds the transport; an exec plugin that returns a client certificate runs now, because the
+    /// TLS handshake needs it.
+    public init(
+        config: ConnectionConfig, maxConcurrentRequests: Int = 8,
+        environment: [String: String] = ProcessEnvironment.current
+    ) async throws(APIError) {
+        self.config = config
+        let credentials = CredentialProvider(config: config, environment: environment)
+        self.credentials = credentials
+        var tls = config.tls
+        if let pair = try await credentials.clientCertificate() {
+            tls.clientCertificatePEM = pair.certificate
+            tls.clientKeyPEM = pair.key
+        }
+        var options = TransportOptions(tls: tls, userAgent: "lookout/\(Self.version)")
+        options.proxyURL = config.proxyURL
+        options.maxConcurrentRequests = maxConcurrentRequests
+        do {
+            transport = try CurlTransport(options: options)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    /// GET `path` (with query) and return the body of a 2xx answer. Retries 429 (after Retry-After),
+    /// 500/502/503/504 and connection failures with backoff; refreshes credentials once after a 401.
+    public func get(_ path: String, query: [(String, String)] = []) async throws(APIError) -> Data {
+        let url = config.server + path + Self.queryString(query)
+        var refreshed = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            var request = HTTPRequest(url: url, headers: [HTTPHeader(name: "Accept", value: "application/json")])
+            if let authorization = try await credentials.authorization(refresh: false) {
+                request.headers.append(HTTPHeader(name: "Authorization", value: authorization))
+            }
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch {
+                guard error.isRetryable, attempt < maxAttempts else { throw .transport(error) }
+                await Self.sleep(seconds: Self.backoff(attempt))
+                continue
+            }
+            switch response.status {
+            case 200..<300:
+                return response.body
+            case 401:
+                if !refreshed, await credentials.isRefreshable {
+                    refreshed = true
+                    _ = try await credentials.authorization(refresh: true)
+                    continue
+                }
+                throw .unauthorized(Self.statusMessage(response.body))
+            case 403: throw .forbidden(path: path, message: Self.statusMessage(response.body))
+            case 404: throw .notFound(path: path)
+            case 410: throw .gone(path: path)
+            case 429, 500, 502, 503, 504:
+                guard attempt < maxAttempts else {
+                    throw .http(status: response.status, path: path, message: Self.statusMessage(response.body))
+                }
+                let retryAfter = response.header("retry-after").flatMap(Double.init)
+                await Self.sleep(seconds: min(retryAfter ?? Self.backoff(attempt), 30))
+            default:
+                throw .http(status: response.status, path: path, message: Self.statusMessage(response.body))
+            }
+        }
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws(APIError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw .decoding(path: path, message: "\(error)")
+        }
+    }
+
+    public func serverVersion() async throws(APIError) -> ServerVersion {
+        try decode(ServerVersion.self, from: try await get("/version"), path: "/version")
+    }
+
+    static func backoff(_ attempt: Int) -> Double { min(0.2 * Double(1 << (attempt - 1)), 5) }
+
+    static func sleep(seconds: Double) async {
+        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+    }
+
+    static func queryString(_ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return "" }
+        return "?" + query.map { "\($0.0)=\(percentEncoded($0.1))" }.joined(separator: "&")
+    }
+
+    static func percentEncoded(_ value: String) -> String {
+        var result = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                result += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]], as: UTF8.self)
+            }
+        }
+        return result
+    }
+
+    /// The `message` of a metav1.Status body, or nothing.
+    static func statusMessage(_ body: Data) -> String {
+        struct Status: Decodable { var message: String? }
+        return (try? JSONDecoder().decode(Status.self, from: body))?.message ?? ""
+    }
+}

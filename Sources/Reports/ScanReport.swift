@@ -1,0 +1,147 @@
+import Audit
+import FoundationEssentials
+import Inventory
+
+/// The JSON report (schemaVersion "1"). Every other format is rendered from this value, so a saved
+/// report can be turned into any of them later.
+public struct ScanReport: Codable, Sendable {
+    public struct Tool: Codable, Sendable { public var name: String; public var version: String }
+    public struct Cluster: Codable, Sendable {
+        public var server: String
+        public var context: String?
+        public var version: String?
+    }
+    public struct Scope: Codable, Sendable {
+        public var excludedNamespaces: [String]
+        public var includedNamespaces: [String]
+    }
+    public struct Counts: Codable, Sendable {
+        public var total: Int
+        public var passed: Int
+        public var failed: Int
+        public var skipped: Int
+    }
+    public struct ResourceCounts: Codable, Sendable {
+        public var total: Int
+        public var failed: Int
+    }
+    public struct FrameworkSummary: Codable, Sendable {
+        public var name: String
+        public var riskScore: Double
+        public var complianceScore: Double
+    }
+    public struct Summary: Codable, Sendable {
+        public var riskScore: Double
+        public var complianceScore: Double
+        public var controls: Counts
+        public var resources: ResourceCounts
+        public var frameworks: [FrameworkSummary]
+    }
+    public struct ControlEntry: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var severity: Severity
+        public var baseScore: Double
+        public var frameworks: [String]
+        public var informational: Bool
+        public var status: ControlStatus
+        public var skipReason: String?
+        public var failedResources: Int
+        public var allResources: Int
+        public var riskScore: Double
+        public var complianceScore: Double
+        public var remediation: String
+    }
+    public struct FindingEntry: Codable, Sendable {
+        public var controlID: String
+        public var severity: Severity
+        public var resource: ResourceRef
+        public var related: [RelatedObject]
+        public var message: String
+        public var evidence: [String]
+        public var remediation: String
+        public var fingerprint: String
+    }
+
+    public var schemaVersion = "1"
+    public var tool: Tool
+    public var cluster: Cluster
+    public var scannedAt: String
+    public var scope: Scope
+    public var summary: Summary
+    public var controls: [ControlEntry]
+    public var findings: [FindingEntry]
+    public var errors: [CollectionError]
+}
+
+extension ScanReport {
+    public init(result: AuditResult, snapshot: ClusterSnapshot, toolVersion: String, scannedAt: Date) {
+        tool = Tool(name: "lookout", version: toolVersion)
+        cluster = Cluster(server: snapshot.cluster.server, context: snapshot.cluster.context, version: snapshot.cluster.version)
+        self.scannedAt = scannedAt.formatted(.iso8601)
+        scope = Scope(excludedNamespaces: snapshot.scope.excluded, includedNamespaces: snapshot.scope.included)
+        let counts = result.resourceCounts
+        summary = Summary(
+            riskScore: Self.rounded(result.score.riskScore), complianceScore: Self.rounded(result.score.complianceScore),
+            controls: Counts(
+                total: result.results.count, passed: result.results.count { $0.status == .passed },
+                failed: result.results.count { $0.status == .failed }, skipped: result.results.count { $0.status == .skipped }),
+            resources: ResourceCounts(total: counts.total, failed: counts.failed),
+            frameworks: result.frameworks.map {
+                FrameworkSummary(
+                    name: $0.name, riskScore: Self.rounded($0.score.riskScore),
+                    complianceScore: Self.rounded($0.score.complianceScore))
+            })
+        controls = result.results.map { entry in
+            ControlEntry(
+                id: entry.control.id, name: entry.control.name, severity: entry.control.severity,
+                baseScore: entry.control.baseScore, frameworks: entry.control.frameworks,
+                informational: entry.control.informational, status: entry.status, skipReason: entry.skipReason,
+                failedResources: entry.failedResources, allResources: entry.allResources,
+                riskScore: Self.rounded(entry.riskScore), complianceScore: Self.rounded(entry.complianceScore),
+                remediation: entry.control.remediation)
+        }
+        findings = result.results.flatMap { entry in
+            entry.verdicts.compactMap { verdict in
+                verdict.failure.map { failure in
+                    FindingEntry(
+                        controlID: entry.control.id, severity: entry.control.severity, resource: verdict.resource,
+                        related: failure.related, message: failure.message, evidence: failure.evidence,
+                        remediation: entry.control.remediation,
+                        fingerprint: Fingerprint.of(controlID: entry.control.id, resource: verdict.resource, evidence: failure.evidence))
+                }
+            }
+        }
+        errors = snapshot.errors
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    public static func decode(_ data: Data) throws -> ScanReport {
+        try JSONDecoder().decode(ScanReport.self, from: data)
+    }
+}
+
+/// A stable identity for a finding across scans: control, object identity and evidence, never
+/// anything that changes when pods restart or replicas scale.
+public enum Fingerprint {
+    public static func of(controlID: String, resource: ResourceRef, evidence: [String]) -> String {
+        let text = ([controlID, resource.kind, resource.namespace ?? "", resource.name] + evidence.sorted())
+            .joined(separator: "\u{1f}")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

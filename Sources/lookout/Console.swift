@@ -1,0 +1,48 @@
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// stdout for results, stderr for diagnostics. Nothing here ever prints credentials: callers pass
+/// messages built from errors that never embed them.
+enum Console {
+    static func out(_ text: String) {
+        write(text, to: STDOUT_FILENO)
+    }
+
+    static func error(_ text: String) {
+        write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
+    }
+
+    private static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Colour on a terminal unless NO_COLOR is set (https://no-color.org).
+    static var useColor: Bool {
+        stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    }
+}
+
+/// The documented exit codes.
+enum ExitCode: Int32 {
+    /// Scan complete and every gate passed.
+    case success = 0
+    /// Scan complete and a gate failed.
+    case gateFailed = 1
+    /// Bad usage or a bad input file.
+    case usage = 2
+    /// The cluster was unreachable, rejected the credentials, or the scan could not complete.
+    case clusterError = 3
+}

@@ -1,0 +1,266 @@
+import Foundation
+import Reports
+import Testing
+
+/// End-to-end scans with the real `lookout` binary against the real API server, one per way of
+/// authenticating, plus the failure modes users hit first.
+@Suite(.enabled(if: TestCluster.shouldRun, TestCluster.skipReason))
+struct ScanIntegrationTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A namespace with the three slice problems: a privileged pod, a ServiceAccount bound to
+    /// cluster-admin, and no network policy.
+    func makeProblems(_ cluster: TestCluster) throws -> String {
+        let namespace = try cluster.makeNamespace("slice")
+        try cluster.apply("""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: deployer, namespace: \(namespace)}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(namespace)-admin}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+            subjects: [{kind: ServiceAccount, name: deployer, namespace: \(namespace)}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: root-shell, namespace: \(namespace)}
+            spec:
+              containers:
+              - name: shell
+                image: busybox:1.36
+                securityContext: {privileged: true}
+            """)
+        return namespace
+    }
+
+    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Run.Result, ScanReport?) {
+        let result = try Run.lookout(["scan"] + arguments + ["--format", "json"], environment: environment)
+        return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
+    }
+
+    @Test func clientCertificateScanFindsTheSliceProblems() throws {
+        let cluster = try TestCluster.require()
+        let namespace = try makeProblems(cluster)
+        let (result, report) = try scan(["control", "C-0035,C-0057,C-0054", "--kubeconfig", cluster.kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        let findings = try #require(report).findings
+        #expect(findings.contains { $0.controlID == "C-0035" && $0.resource.kind == "ServiceAccount" && $0.resource.namespace == namespace && $0.resource.name == "deployer" && $0.related.contains { $0.kind == "ClusterRoleBinding" && $0.name == "\(namespace)-admin" } })
+        #expect(findings.contains { $0.controlID == "C-0057" && $0.resource.kind == "Pod" && $0.resource.namespace == namespace && $0.resource.name == "root-shell" && $0.evidence == ["spec.containers[0].securityContext.privileged=true"] })
+        #expect(findings.contains { $0.controlID == "C-0054" && $0.resource.kind == "Namespace" && $0.resource.name == namespace })
+        #expect(report?.cluster.version == "v1.20.2")
+        #expect(report?.errors.isEmpty == true)
+    }
+
+    @Test func excludeNamespacesDropsNamespacedFindingsButKeepsClusterScopedOnes() throws {
+        let cluster = try TestCluster.require()
+        let namespace = try makeProblems(cluster)
+        let (result, report) = try scan([
+            "control", "C-0035,C-0057,C-0054", "--kubeconfig", cluster.kubeconfig, "--exclude-namespaces", "kube-public,\(namespace)",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let findings = try #require(report).findings
+        #expect(!findings.contains { $0.resource.namespace == namespace && $0.resource.kind != "ServiceAccount" })
+        #expect(!findings.contains { $0.resource.kind == "Namespace" && [namespace, "kube-public"].contains($0.resource.name) })
+        // The ClusterRoleBinding is cluster-scoped: its power is still reported.
+        #expect(findings.contains { $0.controlID == "C-0035" && $0.resource.name == "deployer" && $0.resource.namespace == namespace })
+        #expect(report?.scope.excludedNamespaces == ["kube-public", namespace])
+    }
+
+    @Test func readOnlyServiceAccountTokenScanIsComplete() throws {
+        let cluster = try TestCluster.require()
+        try cluster.kubectl(["apply", "-f", Self.repositoryRoot + "/rbac/clusterrole.yaml"])
+        let namespace = try cluster.makeNamespace("reader")
+        try cluster.apply("""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: auditor, namespace: \(namespace)}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(namespace)-reader}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lookout-reader}
+            subjects: [{kind: ServiceAccount, name: auditor, namespace: \(namespace)}]
+            """)
+        let token = try cluster.token(namespace: namespace, serviceAccount: "auditor")
+        let folder = try TempDirectory()
+        let kubeconfig = try cluster.kubeconfig(
+            in: folder.path, name: "token", cluster: "    server: \(cluster.url)\n    certificate-authority: \(cluster.caPath)",
+            user: "    token: \(token)")
+        let (result, report) = try scan(["framework", "all", "--kubeconfig", kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(report?.errors.isEmpty == true, "\(report?.errors ?? [])")
+        #expect(report?.controls.contains { $0.status == .skipped && ($0.skipReason ?? "").hasPrefix("forbidden") } == false)
+        #expect(!result.stderr.contains(token) && !result.stdout.contains(token))
+    }
+
+    @Test func execPluginKubeconfigAuthenticates() throws {
+        let cluster = try TestCluster.require()
+        let namespace = try cluster.makeNamespace("exec")
+        try cluster.apply("""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: viewer, namespace: \(namespace)}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(namespace)-view}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+            subjects: [{kind: ServiceAccount, name: viewer, namespace: \(namespace)}]
+            """)
+        let token = try cluster.token(namespace: namespace, serviceAccount: "viewer")
+        let folder = try TempDirectory()
+        let plugin = folder.path + "/bin/token-plugin"
+        try FileManager.default.createDirectory(atPath: folder.path + "/bin", withIntermediateDirectories: true)
+        try """
+            #!/bin/sh
+            echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"\(token)"}}'
+            """.write(toFile: plugin, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
+        let kubeconfig = try cluster.kubeconfig(
+            in: folder.path, name: "exec", cluster: "    server: \(cluster.url)\n    certificate-authority: \(cluster.caPath)",
+            user: "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ./bin/token-plugin\n      interactiveMode: Never")
+        let (result, report) = try scan(["control", "C-0035", "--kubeconfig", kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(report?.findings.contains { $0.resource.name == "viewer" && $0.resource.namespace == namespace } == true)
+
+        let missing = try cluster.kubeconfig(
+            in: folder.path, name: "missing", cluster: "    server: \(cluster.url)\n    certificate-authority: \(cluster.caPath)",
+            user: "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: no-such-plugin\n      installHint: install no-such-plugin from your vendor")
+        let (failed, _) = try scan(["--kubeconfig", missing])
+        #expect(failed.status == 3)
+        #expect(failed.stderr.contains("install no-such-plugin from your vendor"))
+    }
+
+    @Test func insecureSkipTLSVerifyConnectsAndWarns() throws {
+        let cluster = try TestCluster.require()
+        let folder = try TempDirectory()
+        let kubeconfig = try cluster.kubeconfig(
+            in: folder.path, name: "insecure", cluster: "    server: \(cluster.url)\n    insecure-skip-tls-verify: true",
+            user: try cluster.adminUserFields())
+        let (result, report) = try scan(["control", "C-0054", "--kubeconfig", kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(report != nil)
+        #expect(result.stderr.contains("TLS verification is disabled"))
+    }
+
+    /// The serving certificate names 127.0.0.1 and kubernetes.default.svc. With tls-server-name set,
+    /// verification uses that name instead of the URL's host: a name outside the certificate fails even
+    /// though the URL's address alone would verify, and a name inside it succeeds.
+    @Test func tlsServerNameVerifiesAgainstTheGivenName() throws {
+        let cluster = try TestCluster.require()
+        let folder = try TempDirectory()
+        func kubeconfig(_ name: String, serverName: String) throws -> String {
+            try cluster.kubeconfig(
+                in: folder.path, name: name,
+                cluster: "    server: \(cluster.url)\n    certificate-authority: \(cluster.caPath)\n    tls-server-name: \(serverName)",
+                user: try cluster.adminUserFields())
+        }
+        let (goodResult, goodReport) = try scan(["control", "C-0054", "--kubeconfig", try kubeconfig("good", serverName: "kubernetes.default.svc")])
+        let (badResult, _) = try scan(["control", "C-0054", "--kubeconfig", try kubeconfig("bad", serverName: "not-in-the-certificate.example")])
+        #expect(goodResult.status == 0, "\(goodResult.stderr)")
+        #expect(goodReport != nil)
+        #expect(badResult.status == 3)
+        #expect(badResult.stderr.contains("TLS"))
+    }
+
+    @Test func wrongCertificateAuthorityIsAClearTLSError() throws {
+        let cluster = try TestCluster.require()
+        let folder = try TempDirectory()
+        let otherCA = folder.path + "/other-ca.crt"
+        let openssl = try Run.process("openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.path + "/other-ca.key", "-out", otherCA,
+            "-days", "1", "-subj", "/CN=other-ca",
+        ])
+        #expect(openssl.status == 0)
+        let kubeconfig = try cluster.kubeconfig(
+            in: folder.path, name: "wrong-ca", cluster: "    server: \(cluster.url)\n    certificate-authority: \(otherCA)",
+            user: try cluster.adminUserFields())
+        let (result, _) = try scan(["--kubeconfig", kubeconfig])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("TLS"))
+        #expect(!result.stderr.contains("BEGIN"))
+    }
+
+    @Test func unreachableServerExitsThree() throws {
+        let folder = try TempDirectory()
+        let kubeconfig = folder.path + "/config"
+        try """
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+            contexts: [{name: c, context: {cluster: c}}]
+            current-context: c
+            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let (result, _) = try scan(["--kubeconfig", kubeconfig])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("127.0.0.1:1"))
+    }
+
+    @Test func badKubeconfigExitsTwoWithFileAndLine() throws {
+        let folder = try TempDirectory()
+        let kubeconfig = folder.path + "/config"
+        try "clusters:\n- name: c\n  cluster:\n\tserver: x\n".write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let (result, _) = try scan(["--kubeconfig", kubeconfig])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(kubeconfig):4"))
+    }
+
+    @Test func inClusterModeUsesTheMountedServiceAccount() throws {
+        let cluster = try TestCluster.require()
+        try cluster.kubectl(["apply", "-f", Self.repositoryRoot + "/rbac/clusterrole.yaml"])
+        let namespace = try cluster.makeNamespace("incluster")
+        try cluster.apply("""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: lookout, namespace: \(namespace)}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(namespace)-reader}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lookout-reader}
+            subjects: [{kind: ServiceAccount, name: lookout, namespace: \(namespace)}]
+            """)
+        let folder = try TempDirectory()
+        try cluster.token(namespace: namespace, serviceAccount: "lookout").write(toFile: folder.path + "/token", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: cluster.caPath, toPath: folder.path + "/ca.crt")
+        try namespace.write(toFile: folder.path + "/namespace", atomically: true, encoding: .utf8)
+        // A private mount namespace puts the files at the standard path without touching the host.
+        let script = """
+            set -e
+            mount -t tmpfs tmpfs /run
+            mkdir -p /run/secrets/kubernetes.io/serviceaccount
+            cp \(folder.path)/token \(folder.path)/ca.crt \(folder.path)/namespace /run/secrets/kubernetes.io/serviceaccount/
+            [ -e /var/run/secrets/kubernetes.io/serviceaccount/token ]
+            exec "\(Run.lookoutPath)" scan framework all --format json
+            """
+        let port = cluster.environment["LOOKOUT_REALAPI_PORT"] ?? ""
+        let result = try Run.process("unshare", ["-m", "--propagation", "private", "sh", "-c", script], environment: [
+            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent",
+            "KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try ScanReport.decode(Data(result.stdout.utf8))
+        #expect(report.errors.isEmpty)
+        #expect(report.cluster.server == "https://127.0.0.1:\(port)")
+    }
+}
+
+/// A temporary folder removed when the value goes away.
+final class TempDirectory {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-it-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension TestCluster {
+    /// The admin client certificate as kubeconfig user fields.
+    func adminUserFields() throws -> String {
+        let cert = environment["LOOKOUT_REALAPI_CLIENT_CERT"] ?? ""
+        let key = environment["LOOKOUT_REALAPI_CLIENT_KEY"] ?? ""
+        return "    client-certificate: \(cert)\n    client-key: \(key)"
+    }
+}

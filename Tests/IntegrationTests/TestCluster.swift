@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// The real kube-apiserver + etcd that `make test` starts once per run (Tests/cluster/apiserver.sh)
+/// and shares between tests; each test works in namespaces of its own.
+struct TestCluster: Sendable {
+    let environment: [String: String]
+
+    var kubeconfig: String { environment["LOOKOUT_REALAPI_KUBECONFIG"] ?? "" }
+    var url: String { environment["LOOKOUT_REALAPI_URL"] ?? "" }
+    var caPath: String { environment["LOOKOUT_REALAPI_CA"] ?? "" }
+    var kubectlPath: String { environment["LOOKOUT_REALAPI_KUBECTL"] ?? "kubectl" }
+    var stateDirectory: String { environment["LOOKOUT_REALAPI_STATE_DIR"] ?? "" }
+
+    /// Nil when no cluster was started; `unavailableReason` says why.
+    static let shared: TestCluster? = {
+        guard let state = ProcessInfo.processInfo.environment["LOOKOUT_TEST_CLUSTER"],
+            let text = try? String(contentsOfFile: state + "/env", encoding: .utf8)
+        else { return nil }
+        var environment: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            var value = String(line[line.index(after: equals)...])
+            if value.hasPrefix("'") || value.hasPrefix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            environment[String(line[..<equals])] = value
+        }
+        return TestCluster(environment: environment)
+    }()
+
+    /// Integration tests run when a cluster is there, and always in CI, where a missing cluster fails.
+    static let shouldRun = shared != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+    static let skipReason: Comment =
+        "no test API server: run `make test` (it starts one and sets LOOKOUT_TEST_CLUSTER)"
+
+    static func require() throws -> TestCluster {
+        try #require(shared, "CI=true but no test API server is running (LOOKOUT_TEST_CLUSTER unset or unreadable)")
+    }
+
+    @discardableResult
+    func kubectl(_ arguments: [String], input: String? = nil) throws -> String {
+        let result = try Run.process(kubectlPath, ["--kubeconfig", kubeconfig] + arguments, input: input)
+        guard result.status == 0 else {
+            throw TestFailure("kubectl \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+        }
+        return result.stdout
+    }
+
+    func apply(_ manifest: String) throws {
+        try kubectl(["apply", "-f", "-"], input: manifest)
+    }
+
+    /// A fresh namespace with a unique name, so parallel tests never see each other's objects.
+    func makeNamespace(_ prefix: String, labels: [String: String] = [:]) throws -> String {
+        let name = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        let labelLines = labels.map { "    \($0.key): \"\($0.value)\"" }.joined(separator: "\n")
+        try apply("""
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: \(name)
+            \(labels.isEmpty ? "" : "  labels:\n" + labelLines)
+            """)
+        // Pods can only be created once the controller-manager has made the default ServiceAccount.
+        for _ in 0..<100 {
+            if (try? kubectl(["-n", name, "get", "serviceaccount", "default"])) != nil { return name }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TestFailure("namespace \(name) got no default ServiceAccount in 10 s")
+    }
+
+    /// A token for a ServiceAccount (TokenRequest API).
+    func token(namespace: String, serviceAccount: String) throws -> String {
+        try kubectl(["-n", namespace, "create", "token", serviceAccount, "--duration=1h"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A kubeconfig for this cluster with the given user and cluster fields (YAML lines, indented by 4).
+    func kubeconfig(in folder: String, name: String, cluster: String, user: String) throws -> String {
+        let path = folder + "/" + name
+        let text = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: test
+              cluster:
+            \(cluster)
+            users:
+            - name: test
+              user:
+            \(user)
+            contexts:
+            - name: test
+              context: {cluster: test, user: test}
+            current-context: test
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum Run {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func process(
+        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
+    ) throws -> Result {
+        let process = Process()
+        if executable.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        if let environment { process.environment = environment }
+        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+        nonisolated(unsafe) var errorData = Data()
+        let errorRead = DispatchGroup()
+        errorRead.enter()
+        DispatchQueue.global().async {
+            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorRead.leave()
+        }
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        errorRead.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// The `lookout` executable built next to the test bundle.
+    static var lookoutPath: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("lookout").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return bundle.appendingPathComponent("lookout").path
+    }
+
+    /// Runs `lookout` with a clean environment (no KUBECONFIG or HOME leaking in from the developer).
+    static func lookout(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent"]
+        env.merge(environment) { _, new in new }
+        return try process(lookoutPath, arguments, environment: env)
+    }
+}
