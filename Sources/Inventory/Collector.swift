@@ -129,6 +129,13 @@ extension ResourceKind {
         case .validatingwebhookconfigurations, .mutatingwebhookconfigurations: WebhookConfiguration.self
         case .apiservices: APIService.self
         case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies: CiliumPolicy.self
+        case .horizontalpodautoscalers: HorizontalPodAutoscaler.self
+        case .persistentvolumes: PersistentVolume.self
+        case .podsecuritypolicies: PodSecurityPolicy.self
+        case .validatingadmissionpolicies: ValidatingAdmissionPolicy.self
+        case .validatingadmissionpolicybindings: ValidatingAdmissionPolicyBinding.self
+        case .httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes: Route.self
+        case .vulnerabilityreports: VulnerabilityReport.self
         }
     }
 }
@@ -163,6 +170,17 @@ extension ClusterSnapshot {
         case .apiservices: apiServices = cast()
         case .ciliumnetworkpolicies: ciliumNetworkPolicies = cast()
         case .ciliumclusterwidenetworkpolicies: ciliumClusterwideNetworkPolicies = cast()
+        case .horizontalpodautoscalers: horizontalPodAutoscalers = cast()
+        case .persistentvolumes: persistentVolumes = cast()
+        case .podsecuritypolicies: podSecurityPolicies = cast()
+        case .validatingadmissionpolicies: validatingAdmissionPolicies = cast()
+        case .validatingadmissionpolicybindings: validatingAdmissionPolicyBindings = cast()
+        case .httproutes: httpRoutes = cast()
+        case .grpcroutes: grpcRoutes = cast()
+        case .tcproutes: tcpRoutes = cast()
+        case .udproutes: udpRoutes = cast()
+        case .tlsroutes: tlsRoutes = cast()
+        case .vulnerabilityreports: vulnerabilityReports = cast()
         }
     }
 }

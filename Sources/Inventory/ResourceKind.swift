@@ -7,6 +7,10 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
     case resourcequotas, limitranges
     case validatingwebhookconfigurations, mutatingwebhookconfigurations, apiservices
     case ciliumnetworkpolicies, ciliumclusterwidenetworkpolicies
+    case horizontalpodautoscalers, persistentvolumes, podsecuritypolicies
+    case validatingadmissionpolicies, validatingadmissionpolicybindings
+    case httproutes, grpcroutes, tcproutes, udproutes, tlsroutes
+    case vulnerabilityreports
 
     public var group: String {
         switch self {
@@ -18,6 +22,12 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .validatingwebhookconfigurations, .mutatingwebhookconfigurations: "admissionregistration.k8s.io"
         case .apiservices: "apiregistration.k8s.io"
         case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies: "cilium.io"
+        case .horizontalpodautoscalers: "autoscaling"
+        case .persistentvolumes: ""
+        case .podsecuritypolicies: "policy"
+        case .validatingadmissionpolicies, .validatingadmissionpolicybindings: "admissionregistration.k8s.io"
+        case .httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes: "gateway.networking.k8s.io"
+        case .vulnerabilityreports: "aquasecurity.github.io"
         }
     }
 
@@ -30,6 +40,12 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .validatingwebhookconfigurations, .mutatingwebhookconfigurations: ["v1", "v1beta1"]
         case .apiservices: ["v1", "v1beta1"]
         case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies: ["v2"]
+        case .horizontalpodautoscalers: ["v2", "v1"]
+        case .podsecuritypolicies: ["v1beta1"]
+        case .validatingadmissionpolicies, .validatingadmissionpolicybindings: ["v1", "v1beta1"]
+        case .httproutes, .grpcroutes: ["v1", "v1beta1", "v1alpha2"]
+        case .tcproutes, .udproutes, .tlsroutes: ["v1alpha2"]
+        case .vulnerabilityreports: ["v1alpha1"]
         default: ["v1"]
         }
     }
@@ -37,16 +53,21 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
     public var isNamespaced: Bool {
         switch self {
         case .namespaces, .nodes, .clusterroles, .clusterrolebindings, .validatingwebhookconfigurations,
-            .mutatingwebhookconfigurations, .apiservices, .ciliumclusterwidenetworkpolicies:
+            .mutatingwebhookconfigurations, .apiservices, .ciliumclusterwidenetworkpolicies, .persistentvolumes,
+            .podsecuritypolicies, .validatingadmissionpolicies, .validatingadmissionpolicybindings:
             false
         default: true
         }
     }
 
-    /// Optional APIs (CRDs) are skipped quietly when the cluster does not serve them.
+    /// APIs that only some clusters serve (CRDs, removed or newer built-ins) are skipped quietly when
+    /// absent; controls that need them say so in their skip reason.
     public var isOptional: Bool {
         switch self {
-        case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies: true
+        case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies, .podsecuritypolicies,
+            .validatingadmissionpolicies, .validatingadmissionpolicybindings, .httproutes, .grpcroutes, .tcproutes,
+            .udproutes, .tlsroutes, .vulnerabilityreports:
+            true
         default: false
         }
     }
@@ -78,6 +99,17 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .apiservices: "APIService"
         case .ciliumnetworkpolicies: "CiliumNetworkPolicy"
         case .ciliumclusterwidenetworkpolicies: "CiliumClusterwideNetworkPolicy"
+        case .horizontalpodautoscalers: "HorizontalPodAutoscaler"
+        case .persistentvolumes: "PersistentVolume"
+        case .podsecuritypolicies: "PodSecurityPolicy"
+        case .validatingadmissionpolicies: "ValidatingAdmissionPolicy"
+        case .validatingadmissionpolicybindings: "ValidatingAdmissionPolicyBinding"
+        case .httproutes: "HTTPRoute"
+        case .grpcroutes: "GRPCRoute"
+        case .tcproutes: "TCPRoute"
+        case .udproutes: "UDPRoute"
+        case .tlsroutes: "TLSRoute"
+        case .vulnerabilityreports: "VulnerabilityReport"
         }
     }
 

@@ -1,9 +1,127 @@
-/// Lists that some controls read, with Kubescape's defaults (`--controls-config` overrides them).
+/// Lists and limits that some controls read. The defaults are Kubescape's (its default
+/// `postureControlInputs`), plus Lookout's own lists; `--controls-config` overrides any field.
 public struct ControlsConfig: Codable, Sendable, Hashable {
-    public var insecureCapabilities: [String] = [
+    public var imageRepositoryAllowList: [String] = []
+    public var floatingImageTags: [String] = []
+    public var insecureCapabilities = [
         "SETPCAP", "NET_ADMIN", "NET_RAW", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_ADMIN", "SYS_BOOT",
         "MAC_OVERRIDE", "MAC_ADMIN", "PERFMON", "ALL", "BPF",
     ]
+    public var sensitiveInterfaces = [
+        "nifi", "argo-server", "weave-scope-app", "kubeflow", "kubernetes-dashboard", "jenkins",
+        "prometheus-deployment", "ollama", "vllm", "kserve", "triton-inference-server", "ray-dashboard", "ray-head",
+        "mlflow", "jupyterhub", "seldon", "bentoml",
+    ]
+    public var sensitiveKeyNames = [
+        "aws_secret_access_key", "azure_batchai_storage_key", "azure_batch_key", "secret", "key", "password", "pwd",
+        "token", "jwt", "bearer", "credential",
+    ]
+    /// Regular expressions (standard library `Regex` syntax).
+    public var sensitiveValues = [
+        "BEGIN \\w+ PRIVATE KEY", "PRIVATE KEY", "eyJhbGciO", "JWT", "Bearer", "_key_", "_secret_", "AKIA[0-9A-Z]{16}",
+        "ghp_[0-9A-Za-z]{36}", "AIza[0-9A-Za-z\\-_]{35}", "xox[baprs]-[0-9A-Za-z]{10,48}",
+    ]
+    public var sensitiveKeyNamesAllowed: [String] = []
+    public var sensitiveValuesAllowed: [String] = []
+    public var servicesNames = [
+        "nifi-service", "argo-server", "minio", "postgres", "workflow-controller-metrics", "weave-scope-app",
+        "kubernetes-dashboard",
+    ]
+    /// Quantities as Kubernetes writes them ("512Mi", "0.5"); empty means no bound.
+    public var memoryRequestMax: [String] = []
+    public var memoryRequestMin = ["0"]
+    public var memoryLimitMax: [String] = []
+    public var memoryLimitMin = ["0"]
+    public var cpuRequestMax: [String] = []
+    public var cpuRequestMin = ["0"]
+    public var cpuLimitMax: [String] = []
+    public var cpuLimitMin = ["0"]
+    public var wlKnownNames = [
+        "coredns", "kube-proxy", "event-exporter-gke", "kube-dns", "17-default-backend", "metrics-server",
+    ]
+    public var recommendedLabels = ["app", "tier", "phase", "version", "owner", "env"]
+    public var k8sRecommendedLabels = [
+        "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+        "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by",
+        "app.kubernetes.io/created-by",
+    ]
+    /// Lookout: admin UIs that must not be reachable from outside (LO-001); matched against image
+    /// repositories and workload names.
+    public var adminDashboards: [AdminDashboard] = AdminDashboard.defaults
+    /// Lookout: namespaces whose Pod Security posture is reported, not failed (LO-003).
+    public var systemNamespaces = ["kube-system", "kube-public", "kube-node-lease"]
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case imageRepositoryAllowList, floatingImageTags, insecureCapabilities, sensitiveInterfaces, sensitiveKeyNames
+        case sensitiveValues, sensitiveKeyNamesAllowed, sensitiveValuesAllowed, servicesNames
+        case memoryRequestMax = "memory_request_max", memoryRequestMin = "memory_request_min"
+        case memoryLimitMax = "memory_limit_max", memoryLimitMin = "memory_limit_min"
+        case cpuRequestMax = "cpu_request_max", cpuRequestMin = "cpu_request_min"
+        case cpuLimitMax = "cpu_limit_max", cpuLimitMin = "cpu_limit_min"
+        case wlKnownNames, recommendedLabels, k8sRecommendedLabels, adminDashboards, systemNamespaces
+    }
+
+    /// Every field is optional in a file: what it leaves out keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let decoded = try container.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.imageRepositoryAllowList, &imageRepositoryAllowList)
+        try read(.floatingImageTags, &floatingImageTags)
+        try read(.insecureCapabilities, &insecureCapabilities)
+        try read(.sensitiveInterfaces, &sensitiveInterfaces)
+        try read(.sensitiveKeyNames, &sensitiveKeyNames)
+        try read(.sensitiveValues, &sensitiveValues)
+        try read(.sensitiveKeyNamesAllowed, &sensitiveKeyNamesAllowed)
+        try read(.sensitiveValuesAllowed, &sensitiveValuesAllowed)
+        try read(.servicesNames, &servicesNames)
+        try read(.memoryRequestMax, &memoryRequestMax)
+        try read(.memoryRequestMin, &memoryRequestMin)
+        try read(.memoryLimitMax, &memoryLimitMax)
+        try read(.memoryLimitMin, &memoryLimitMin)
+        try read(.cpuRequestMax, &cpuRequestMax)
+        try read(.cpuRequestMin, &cpuRequestMin)
+        try read(.cpuLimitMax, &cpuLimitMax)
+        try read(.cpuLimitMin, &cpuLimitMin)
+        try read(.wlKnownNames, &wlKnownNames)
+        try read(.recommendedLabels, &recommendedLabels)
+        try read(.k8sRecommendedLabels, &k8sRecommendedLabels)
+        try read(.adminDashboards, &adminDashboards)
+        try read(.systemNamespaces, &systemNamespaces)
+    }
+}
+
+/// A known admin UI: a workload is one when its name contains a name pattern or a container image
+/// repository contains an image pattern.
+public struct AdminDashboard: Codable, Sendable, Hashable {
+    public var name: String
+    public var images: [String]
+    public var names: [String]
+
+    public init(name: String, images: [String], names: [String]) {
+        self.name = name
+        self.images = images
+        self.names = names
+    }
+
+    public static let defaults: [AdminDashboard] = [
+        AdminDashboard(name: "Kubernetes Dashboard", images: ["kubernetesui/dashboard", "kubernetes-dashboard"], names: ["kubernetes-dashboard"]),
+        AdminDashboard(name: "Headlamp", images: ["headlamp"], names: ["headlamp"]),
+        AdminDashboard(name: "Octant", images: ["octant"], names: ["octant"]),
+        AdminDashboard(name: "Weave Scope", images: ["weaveworks/scope"], names: ["weave-scope"]),
+        AdminDashboard(name: "Argo CD server", images: ["argoproj/argocd"], names: ["argocd-server"]),
+        AdminDashboard(name: "Argo Workflows server", images: ["argoproj/argocli"], names: ["argo-server"]),
+        AdminDashboard(name: "Kubeflow", images: ["kubeflow"], names: ["kubeflow", "centraldashboard"]),
+        AdminDashboard(name: "Jupyter", images: ["jupyter/", "jupyterhub"], names: ["jupyter"]),
+        AdminDashboard(name: "Grafana", images: ["grafana/grafana"], names: ["grafana"]),
+        AdminDashboard(name: "Prometheus", images: ["prom/prometheus", "prometheus/prometheus"], names: ["prometheus-server", "prometheus-k8s"]),
+        AdminDashboard(name: "Alertmanager", images: ["prom/alertmanager", "prometheus/alertmanager"], names: ["alertmanager"]),
+        AdminDashboard(name: "Kibana", images: ["kibana"], names: ["kibana"]),
+        AdminDashboard(name: "Jenkins", images: ["jenkins/jenkins"], names: ["jenkins"]),
+        AdminDashboard(name: "Rancher", images: ["rancher/rancher"], names: ["rancher"]),
+        AdminDashboard(name: "Portainer", images: ["portainer/portainer"], names: ["portainer"]),
+    ]
 }

@@ -1,0 +1,5 @@
+import Inventory
+
+enum AdmissionControls {
+    static let all: [Control] = []
+}

@@ -1,0 +1,5 @@
+import Inventory
+
+enum ClusterControls {
+    static let all: [Control] = []
+}

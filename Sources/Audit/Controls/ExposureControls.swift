@@ -1,0 +1,5 @@
+import Inventory
+
+enum ExposureControls {
+    static let all: [Control] = []
+}

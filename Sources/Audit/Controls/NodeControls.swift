@@ -1,0 +1,5 @@
+import Inventory
+
+enum NodeControls {
+    static let all: [Control] = []
+}

@@ -1,0 +1,5 @@
+import Inventory
+
+enum WorkloadHygieneControls {
+    static let all: [Control] = []
+}
