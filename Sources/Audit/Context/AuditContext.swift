@@ -19,15 +19,11 @@ public struct AuditContext: Sendable {
         self.grants = grants
         self.grantsBySubject = Dictionary(grouping: grants, by: \.subject)
         var subjects = Set<Subject>()
-        for binding in snapshot.clusterRoleBindings + snapshot.roleBindings {
-            for var subject in binding.subjects ?? [] {
-                if subject.kind == "ServiceAccount" {
-                    subject.namespace = subject.namespace ?? binding.namespace
-                } else {
-                    subject.namespace = nil
-                }
-                subjects.insert(subject)
-            }
+        for binding in snapshot.clusterRoleBindings {
+            subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: nil) })
+        }
+        for binding in snapshot.roleBindings {
+            subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace ?? "default") })
         }
         self.subjects = subjects.sorted()
     }

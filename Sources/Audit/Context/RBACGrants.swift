@@ -82,9 +82,7 @@ extension Grant {
             }
             let role = RelatedObject(kind: binding.roleRef.kind, namespace: roleNamespace, name: binding.roleRef.name)
             let bindingRef = RelatedObject(kind: bindingKind, namespace: namespace, name: binding.name)
-            for var subject in binding.subjects ?? [] {
-                if subject.kind == "ServiceAccount", subject.namespace == nil { subject.namespace = namespace }
-                if subject.kind != "ServiceAccount" { subject.namespace = nil }
+            for subject in (binding.subjects ?? []).map({ $0.normalized(bindingNamespace: namespace) }) {
                 for (index, rule) in rules.enumerated() {
                     grants.append(
                         Grant(subject: subject, rule: rule, ruleIndex: index, role: role, binding: bindingRef,
@@ -101,6 +99,14 @@ extension Grant {
 }
 
 extension Subject {
+    /// One identity per subject whatever the binding wrote: a ServiceAccount's namespace defaults to the
+    /// binding's, other kinds have none, and apiGroup is left out.
+    func normalized(bindingNamespace: String?) -> Subject {
+        var subject = Subject(kind: kind, name: name, namespace: kind == "ServiceAccount" ? (namespace ?? bindingNamespace) : nil)
+        subject.apiGroup = nil
+        return subject
+    }
+
     /// Subjects are reported as resources of their own kind.
     public var ref: ResourceRef {
         ResourceRef(
