@@ -51,3 +51,7 @@ demo-stop:
 
 clean:
 	rm -rf .build
+
+# docs/controls.md is generated from the catalogue; a unit test fails when it is stale.
+docs: build
+	$$($(SWIFT) build --show-bin-path)/lookout list controls --format markdown > docs/controls.md

@@ -45,7 +45,8 @@ public struct PrettyRenderer: Sendable {
             }
             let findings = findingsByControl[control.id] ?? []
             for finding in findings.prefix(verbose ? findings.count : topResources) {
-                out += "           ↳ \(finding.resource.displayName)\n"
+                let excepted = finding.exception.map { " (excepted by \($0))" } ?? ""
+                out += "           ↳ \(finding.resource.displayName)\(excepted)\n"
                 if verbose {
                     for evidence in finding.evidence { out += "               \(evidence)\n" }
                 }

@@ -54,6 +54,10 @@ public struct ScanReport: Codable, Sendable {
     }
     public struct FindingEntry: Codable, Sendable {
         public var controlID: String
+        /// "failed", or "excepted" when an exception accepted it (it then counts as passed).
+        public var status: String
+        /// The exception that accepted it.
+        public var exception: String?
         public var severity: Severity
         public var resource: ResourceRef
         public var related: [RelatedObject]
@@ -105,7 +109,8 @@ extension ScanReport {
             entry.verdicts.compactMap { verdict in
                 verdict.failure.map { failure in
                     FindingEntry(
-                        controlID: entry.control.id, severity: entry.control.severity, resource: verdict.resource,
+                        controlID: entry.control.id, status: verdict.exception == nil ? "failed" : "excepted",
+                        exception: verdict.exception, severity: entry.control.severity, resource: verdict.resource,
                         related: failure.related, message: failure.message, evidence: failure.evidence,
                         remediation: entry.control.remediation,
                         fingerprint: Fingerprint.of(controlID: entry.control.id, resource: verdict.resource, evidence: failure.evidence))

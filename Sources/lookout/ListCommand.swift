@@ -1,4 +1,5 @@
 import Audit
+import Reports
 import FoundationEssentials
 
 enum ListCommand {
@@ -10,13 +11,18 @@ enum ListCommand {
             Console.error("lookout list: \(error)")
             return .usage
         }
-        let json = parsed.value("format") == "json"
-        guard parsed.value("format") == nil || json else {
-            Console.error("lookout list: --format takes text or json")
+        let format = parsed.value("format") ?? "text"
+        let json = format == "json"
+        guard ["text", "json", "markdown"].contains(format) else {
+            Console.error("lookout list: --format takes text, json or markdown")
             return .usage
         }
         switch parsed.positionals.first {
         case "controls":
+            if format == "markdown" {
+                Console.out(ControlsReference.markdown())
+                return .success
+            }
             if json {
                 struct Entry: Encodable {
                     var id, name, severity: String

@@ -15,6 +15,8 @@ enum ScanCommand {
         OptionSpec(name: "compliance-threshold", takesValue: true, help: "fail (exit 1) when the compliance score is below N"),
         OptionSpec(name: "severity-threshold", takesValue: true, help: "fail when a failed resource is at or above low|medium|high|critical"),
         OptionSpec(name: "fail-threshold", short: "t", takesValue: true, help: "fail when the risk score is above N"),
+        OptionSpec(name: "exceptions", takesValue: true, help: "Kubescape-format exceptions file (JSON or YAML)"),
+        OptionSpec(name: "controls-config", takesValue: true, help: "controls configuration (YAML or JSON) overriding the defaults"),
         OptionSpec(name: "verbose", short: "v", takesValue: false, help: "list every failing resource with evidence and remediation"),
         OptionSpec(name: "help", short: "h", takesValue: false, help: "show this help"),
     ]
@@ -55,7 +57,11 @@ enum ScanCommand {
         }
 
         let connection: ConnectionConfig
+        let exceptions: [PostureException]
+        let controlsConfig: ControlsConfig
         do {
+            exceptions = try plan.exceptionsPath.map(InputFiles.exceptions(path:)) ?? []
+            controlsConfig = try plan.controlsConfigPath.map(InputFiles.controlsConfig(path:)) ?? ControlsConfig()
             connection = try ConfigLoader.load(kubeconfigPath: plan.kubeconfig, context: plan.context)
         } catch {
             Console.error("lookout: \(error)")
@@ -81,8 +87,11 @@ enum ScanCommand {
             Console.error("warning: cannot list \(error.resource): \(error.reason): \(error.message)")
         }
 
-        let context = AuditContext(snapshot: snapshot)
-        let result = Auditor.run(plan.controls, frameworks: plan.frameworks, in: context)
+        let context = AuditContext(snapshot: snapshot, config: controlsConfig)
+        let result = Auditor.run(plan.controls, frameworks: plan.frameworks, in: context, exceptions: exceptions)
+        for name in result.unusedExceptions {
+            Console.error("warning: exception \"\(name)\" matched no failed resource")
+        }
         let report = ScanReport(result: result, snapshot: snapshot, toolVersion: KubeAPI.version, scannedAt: Date())
         do {
             try ReportWriter(formats: plan.formats, output: plan.output, verbose: plan.verbose).write(report)
@@ -100,6 +109,8 @@ enum ScanCommand {
 struct ScanPlan {
     var kubeconfig: String?
     var context: String?
+    var exceptionsPath: String?
+    var controlsConfigPath: String?
     var scope: NamespaceScope
     var controls: [Control]
     var frameworks: [Framework]
@@ -111,6 +122,8 @@ struct ScanPlan {
     init(_ parsed: ParsedArguments) throws(UsageError) {
         kubeconfig = parsed.value("kubeconfig")
         context = parsed.value("context")
+        exceptionsPath = parsed.value("exceptions")
+        controlsConfigPath = parsed.value("controls-config")
         scope = NamespaceScope(included: parsed.list("include-namespaces"), excluded: parsed.list("exclude-namespaces"))
         output = parsed.value("output")
         verbose = parsed.has("verbose")
@@ -187,7 +200,7 @@ struct Gates {
                 "risk score \(Self.format(summary.riskScore)) is above --fail-threshold \(Self.format(threshold)) by \(Self.format(summary.riskScore - threshold)) points")
         }
         if let threshold = severityThreshold {
-            let count = report.findings.count { $0.severity >= threshold }
+            let count = report.findings.count { $0.status == "failed" && $0.severity >= threshold }
             if count > 0 {
                 failures.append("\(count) failed resource(s) at severity \(threshold.rawValue) or above (--severity-threshold \(threshold.rawValue))")
             }

@@ -75,3 +75,26 @@ extension Workload {
         return evidence.isEmpty ? nil : Failure(message: message, evidence: evidence)
     }
 }
+
+extension AuditContext {
+    /// The labels of a reported object, for exceptions that match on labels.
+    func labels(of resource: ResourceRef) -> [String: String] {
+        if let workload = workloads.first(where: { $0.ref == resource }) { return workload.metadata.labels ?? [:] }
+        let candidates: [any KubeObject]
+        switch resource.kind {
+        case "Namespace": candidates = snapshot.namespaces
+        case "Service": candidates = snapshot.services
+        case "ServiceAccount": candidates = snapshot.serviceAccounts
+        case "ConfigMap": candidates = snapshot.configMaps
+        case "Node": candidates = snapshot.nodes
+        case "Ingress": candidates = snapshot.ingresses
+        case "NetworkPolicy": candidates = snapshot.networkPolicies
+        case "Role": candidates = snapshot.roles
+        case "ClusterRole": candidates = snapshot.clusterRoles
+        case "RoleBinding": candidates = snapshot.roleBindings
+        case "ClusterRoleBinding": candidates = snapshot.clusterRoleBindings
+        default: candidates = []
+        }
+        return candidates.first { $0.name == resource.name && $0.namespace == resource.namespace }?.labels ?? [:]
+    }
+}

@@ -10,8 +10,8 @@ public struct ControlResult: Sendable {
     public let skipReason: String?
     public let verdicts: [ResourceVerdict]
 
-    public var failedVerdicts: [ResourceVerdict] { verdicts.filter { $0.failure != nil } }
-    public var failedResources: Int { verdicts.count { $0.failure != nil } }
+    public var failedVerdicts: [ResourceVerdict] { verdicts.filter(\.isFailed) }
+    public var failedResources: Int { verdicts.count(where: \.isFailed) }
     public var allResources: Int { verdicts.count }
 
     /// 100 when passed, else the share of resources that passed (Kubescape's formula).
@@ -22,22 +22,26 @@ public struct ControlResult: Sendable {
 
     /// Σ weight of failed resources and of all resources, each times the base score.
     public var weightedFailed: Double {
-        control.baseScore * verdicts.reduce(0) { $0 + ($1.failure == nil ? 0 : $1.weight) }
+        control.baseScore * verdicts.reduce(0) { $0 + ($1.isFailed ? $1.weight : 0) }
     }
     public var weightedAll: Double { control.baseScore * verdicts.reduce(0) { $0 + $1.weight } }
 
     public var riskScore: Double { weightedAll == 0 ? 0 : 100 * weightedFailed / weightedAll }
 
-    init(control: Control, outcome: ControlOutcome) {
+    init(control: Control, outcome: ControlOutcome, except: (ResourceRef) -> String? = { _ in nil }) {
         self.control = control
         switch outcome {
         case .skipped(let reason):
             status = .skipped
             skipReason = reason
             verdicts = []
-        case .evaluated(let verdicts):
-            self.verdicts = verdicts.sorted { $0.resource < $1.resource }
-            status = verdicts.contains { $0.failure != nil } ? .failed : .passed
+        case .evaluated(let evaluated):
+            var verdicts = evaluated.sorted { $0.resource < $1.resource }
+            for index in verdicts.indices where verdicts[index].failure != nil {
+                verdicts[index].exception = except(verdicts[index].resource)
+            }
+            self.verdicts = verdicts
+            status = verdicts.contains(where: \.isFailed) ? .failed : .passed
             skipReason = nil
         }
     }
@@ -67,6 +71,8 @@ public struct AuditResult: Sendable {
     public let results: [ControlResult]
     public let frameworks: [FrameworkScore]
     public let score: ScoreSummary
+    /// Exceptions that matched no failure: probably stale or mistyped.
+    public let unusedExceptions: [String]
 
     /// Distinct resources evaluated by any control, and those failed by at least one.
     public var resourceCounts: (total: Int, failed: Int) {
@@ -75,7 +81,7 @@ public struct AuditResult: Sendable {
         for result in results {
             for verdict in result.verdicts {
                 all.insert(verdict.resource)
-                if verdict.failure != nil { failed.insert(verdict.resource) }
+                if verdict.isFailed { failed.insert(verdict.resource) }
             }
         }
         return (all.count, failed.count)
@@ -83,12 +89,26 @@ public struct AuditResult: Sendable {
 }
 
 public enum Auditor {
-    /// Runs `controls` on the context and scores them per framework and overall.
-    public static func run(_ controls: [Control], frameworks: [Framework], in context: AuditContext) -> AuditResult {
-        let results = controls.map { ControlResult(control: $0, outcome: $0.run(in: context)) }
+    /// Runs `controls` on the context, applies the exceptions and scores them per framework and overall.
+    public static func run(
+        _ controls: [Control], frameworks: [Framework], in context: AuditContext, exceptions: [PostureException] = []
+    ) -> AuditResult {
+        let matcher = ExceptionMatcher(exceptions)
+        var used = Set<String>()
+        let results = controls.map { control in
+            ControlResult(control: control, outcome: control.run(in: context)) { resource in
+                let name = matcher.match(
+                    control: control, resource: resource, cluster: context.snapshot.cluster.context,
+                    labels: { context.labels(of: resource) })
+                if let name { used.insert(name) }
+                return name
+            }
+        }
         let frameworkScores = frameworks.map { framework in
             FrameworkScore(name: framework.name, score: ScoreSummary(results.filter { framework.contains($0.control) }))
         }
-        return AuditResult(results: results, frameworks: frameworkScores, score: ScoreSummary(results))
+        return AuditResult(
+            results: results, frameworks: frameworkScores, score: ScoreSummary(results),
+            unusedExceptions: exceptions.map(\.name).filter { !used.contains($0) })
     }
 }

@@ -124,12 +124,17 @@ public struct Failure: Sendable, Hashable {
     }
 }
 
-/// The verdict of one control on one resource; `failure == nil` means it passed.
+/// The verdict of one control on one resource; `failure == nil` means it passed. A failure that an
+/// exception accepts keeps its evidence for the report but counts as passed.
 public struct ResourceVerdict: Sendable, Hashable {
     public var resource: ResourceRef
     /// Kubescape's risk weight: 1, or replicas × 1.1 for replicated workloads (× nodes for DaemonSets).
     public var weight: Double
     public var failure: Failure?
+    /// Name of the exception that accepted the failure.
+    public var exception: String?
+
+    public var isFailed: Bool { failure != nil && exception == nil }
 
     public init(resource: ResourceRef, weight: Double = 1, failure: Failure?) {
         self.resource = resource

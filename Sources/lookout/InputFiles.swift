@@ -1,0 +1,65 @@
+import Audit
+import FoundationEssentials
+import KubeClient
+
+/// The user's input files: exceptions and controls configuration, YAML or JSON. Every error names
+/// the file, line and field.
+enum InputFiles {
+    /// Kubescape's exception file: a list of posture exception policies (JSON or YAML), or several
+    /// YAML documents each holding a list or one policy.
+    static func exceptions(path: String) throws(ConfigError) -> [PostureException] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, message: "cannot read the file (missing or not readable)")
+        }
+        let documents: [YAMLNode]
+        do {
+            documents = try YAML.parseDocuments(String(decoding: data, as: UTF8.self), file: path)
+        } catch {
+            throw ConfigError(file: path, line: error.line, column: error.column, message: error.message)
+        }
+        var exceptions: [PostureException] = []
+        for document in documents where !document.isNull {
+            for node in document.sequence ?? [document] {
+                let exception = try DocumentDecoder.decode(PostureException.self, node: node, file: path)
+                for (field, pattern) in exception.patterns where (try? Regex(pattern)) == nil {
+                    let at = DocumentDecoder.node(at: field, in: node).mark
+                    throw ConfigError(
+                        file: path, line: at.line, column: at.column, field: field,
+                        message: "\"\(pattern)\" is not a valid regular expression")
+                }
+                if exception.resources?.isEmpty ?? true {
+                    throw ConfigError(
+                        file: path, line: node.mark.line, column: node.mark.column, field: "resources",
+                        message: "exception \"\(exception.name)\" names no resources")
+                }
+                exceptions.append(exception)
+            }
+        }
+        return exceptions
+    }
+
+    /// Lookout's flat controls configuration, or Kubescape's `settings.postureControlInputs` file.
+    static func controlsConfig(path: String) throws(ConfigError) -> ControlsConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, message: "cannot read the file (missing or not readable)")
+        }
+        let root: YAMLNode
+        do {
+            guard let first = try YAML.parseDocuments(String(decoding: data, as: UTF8.self), file: path).first else {
+                return ControlsConfig()
+            }
+            root = first
+        } catch {
+            throw ConfigError(file: path, line: error.line, column: error.column, message: error.message)
+        }
+        let inputs = root["settings"]?["postureControlInputs"] ?? root
+        let config = try DocumentDecoder.decode(ControlsConfig.self, node: inputs, file: path)
+        for (index, pattern) in (config.sensitiveValues + config.sensitiveValuesAllowed).enumerated()
+        where (try? Regex(pattern)) == nil {
+            throw ConfigError(
+                file: path, line: inputs.mark.line, field: index < config.sensitiveValues.count ? "sensitiveValues" : "sensitiveValuesAllowed",
+                message: "\"\(pattern)\" is not a valid regular expression")
+        }
+        return config
+    }
+}

@@ -1,0 +1,97 @@
+import Audit
+import Foundation
+import Inventory
+@testable import Reports
+import Testing
+
+/// A small audit with failing, passing and skipped controls, for the renderers.
+enum SampleReport {
+    static func make() -> ScanReport {
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://cluster.example:6443", context: "prod", version: "v1.30.2"))
+        snapshot.collected = Set(ResourceKind.allCases).subtracting([.clusterroles])
+        snapshot.errors = [CollectionError(resource: "clusterroles", reason: "forbidden", message: "clusterroles is forbidden")]
+        snapshot.scope = NamespaceScope(excluded: ["kube-system"])
+        let privileged = Container(name: "app", image: "nginx:1.25", securityContext: SecurityContext(privileged: true))
+        snapshot.deployments = [
+            Deployment(
+                metadata: ObjectMeta(name: "web", namespace: "shop"),
+                spec: ReplicatedWorkloadSpec(replicas: 3, template: PodTemplate(labels: ["app": "web"], spec: PodSpec(containers: [privileged])))),
+        ]
+        snapshot.namespaces = [Namespace(metadata: ObjectMeta(name: "shop"))]
+        let controls = ["C-0035", "C-0057", "C-0054"].compactMap(Catalogue.control(id:))
+        let result = Auditor.run(controls, frameworks: [Framework(name: "NSA")], in: AuditContext(snapshot: snapshot))
+        return ScanReport(result: result, snapshot: snapshot, toolVersion: "0.0.0-test", scannedAt: Date(timeIntervalSince1970: 1_800_000_000))
+    }
+}
+
+@Suite struct JSONReportTests {
+    @Test func followsTheDocumentedShapeAndKeyOrder() throws {
+        let data = try SampleReport.make().jsonData()
+        let text = String(decoding: data, as: UTF8.self)
+        let keys = ["\"schemaVersion\"", "\"tool\"", "\"cluster\"", "\"scannedAt\"", "\"scope\"", "\"summary\"", "\"controls\"", "\"findings\"", "\"errors\""]
+        let positions = keys.map { text.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil })
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["schemaVersion"] as? String == "1")
+        #expect(object["scannedAt"] as? String == "2027-01-15T08:00:00Z")
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect((summary["controls"] as? [String: Int]) == ["total": 3, "passed": 0, "failed": 2, "skipped": 1])
+    }
+
+    @Test func roundTripsThroughDecode() throws {
+        let report = SampleReport.make()
+        let decoded = try ScanReport.decode(try report.jsonData())
+        #expect(decoded.findings.map(\.fingerprint) == report.findings.map(\.fingerprint))
+        #expect(decoded.controls.map(\.status) == [.skipped, .failed, .failed])
+        #expect(decoded.controls[0].skipReason == "forbidden: clusterroles")
+    }
+
+    @Test func fingerprintsIgnoreReplicasButNotEvidence() {
+        let resource = ResourceRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web")
+        let first = Fingerprint.of(controlID: "C-0057", resource: resource, evidence: ["a=true", "b=true"])
+        #expect(first == Fingerprint.of(controlID: "C-0057", resource: resource, evidence: ["b=true", "a=true"]))
+        #expect(first != Fingerprint.of(controlID: "C-0057", resource: resource, evidence: ["a=true"]))
+        #expect(first != Fingerprint.of(controlID: "C-0013", resource: resource, evidence: ["a=true", "b=true"]))
+        #expect(first.count == 16)
+    }
+}
+
+@Suite struct PrettyReportTests {
+    @Test func fitsOneHundredColumnsWithoutColour() {
+        let text = PrettyRenderer(useColor: false, verbose: true).render(SampleReport.make())
+        for line in text.split(separator: "\n") { #expect(line.count <= 100, "\(line)") }
+        #expect(!text.contains("\u{1b}["))
+        #expect(text.contains("Deployment shop/web"))
+        #expect(text.contains("spec.template.spec.containers[0].securityContext.privileged=true"))
+        #expect(text.contains("forbidden: clusterroles"))
+        #expect(text.contains("Compliance score: 0.0%"))
+    }
+
+    @Test func colourOnlyWhenAsked() {
+        #expect(PrettyRenderer(useColor: true, verbose: false).render(SampleReport.make()).contains("\u{1b}[31m"))
+    }
+
+    @Test func failedControlsComeFirstBySeverity() {
+        let text = PrettyRenderer(useColor: false, verbose: false).render(SampleReport.make())
+        let order = ["C-0057", "C-0054", "C-0035"].compactMap { text.range(of: $0)?.lowerBound }
+        #expect(order.count == 3)
+        #expect(order == order.sorted())
+    }
+}
+
+@Suite struct ControlsReferenceTests {
+    /// docs/controls.md must be regenerated (`make docs`) whenever the catalogue changes.
+    @Test func checkedInReferenceIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let checkedIn = try String(contentsOf: root.appendingPathComponent("docs/controls.md"), encoding: .utf8)
+        #expect(checkedIn == ControlsReference.markdown(), "docs/controls.md is stale: run `make docs`")
+    }
+
+    @Test func everyControlHasItsSection() {
+        let text = ControlsReference.markdown()
+        for control in Catalogue.controls {
+            #expect(text.contains("## \(control.id) — \(control.name)"))
+        }
+    }
+}
