@@ -63,6 +63,10 @@ public struct ClusterSnapshot: Codable, Sendable {
     public var udpRoutes: [Route] = []
     public var tlsRoutes: [Route] = []
     public var vulnerabilityReports: [VulnerabilityReport] = []
+    /// Kubelet configurations read through the API server's node proxy; nil when not collected.
+    public var kubeletConfigurations: [NodeKubeletConfiguration]?
+    /// Why kubelet configurations are missing (e.g. "needs nodes/proxy"); node-config controls skip with it.
+    public var kubeletConfigurationUnavailable: String?
     /// Kinds that were listed completely. A kind absent here was forbidden, failed or is not served.
     public var collected: Set<ResourceKind> = []
     public var errors: [CollectionError] = []
