@@ -2,6 +2,8 @@
 public struct Framework: Sendable, Hashable {
     public let name: String
 
+    public init(name: String) { self.name = name }
+
     public func contains(_ control: Control) -> Bool { control.frameworks.contains(name) }
 
     public var controls: [Control] { Catalogue.controls.filter(contains) }
