@@ -45,33 +45,21 @@ extension RBACControls {
         reads: rbacKinds,
         notes: "The resources are the bindings, as in Kubescape. Lookout matches the identities by kind (User system:anonymous, Group system:unauthenticated; a Group named system:anonymous matches nobody), and exempts a binding whose role grants only the non-resource URLs /healthz, /livez, /readyz, /version and OIDC discovery: every cluster has the system:public-info-viewer binding, which Kubescape fails. A binding whose role does not exist still fails: the role can be created later."
     ) { context in
-        let snapshot = context.snapshot
-        var verdicts: [ResourceVerdict] = []
-        for (kind, bindings) in [("ClusterRoleBinding", snapshot.clusterRoleBindings), ("RoleBinding", snapshot.roleBindings)] {
-            for binding in bindings {
-                let namespace = kind == "RoleBinding" ? (binding.namespace ?? "default") : nil
-                let ref = bindingRef(kind: kind, binding, namespace: namespace)
-                let anonymous = (binding.subjects ?? []).enumerated().filter { isAnonymous($0.element.normalized(bindingNamespace: namespace)) }
-                var failure: Failure?
-                if !anonymous.isEmpty {
-                    let bindingObject = RelatedObject(kind: kind, namespace: namespace, name: binding.name)
-                    let rules = context.grants.filter { $0.binding == bindingObject && isAnonymous($0.subject) }.map(\.rule)
-                    let onlyPublicInfo = roleExists(binding.roleRef, bindingNamespace: namespace, in: snapshot)
-                        && rules.allSatisfy { ($0.resources ?? []).isEmpty && ($0.nonResourceURLs ?? []).allSatisfy(publicInfoURLs.contains) }
-                    if !onlyPublicInfo {
-                        let role = RelatedObject(
-                            kind: binding.roleRef.kind, namespace: binding.roleRef.kind == "Role" ? namespace : nil,
-                            name: binding.roleRef.name)
-                        failure = Failure(
-                            message: "\(ref.displayName) gives \(describe(role)) to unauthenticated callers",
-                            evidence: anonymous.map { "subjects[\($0.offset)] \($0.element.kind) \($0.element.name)" },
-                            related: [role])
-                    }
-                }
-                verdicts.append(ResourceVerdict(resource: ref, failure: failure))
-            }
-        }
-        return .evaluated(verdicts)
+        .evaluated(bindings(in: context.snapshot).map { binding in
+            let anonymous = (binding.object.subjects ?? []).enumerated()
+                .filter { isAnonymous($0.element.normalized(bindingNamespace: binding.namespace)) }
+            guard !anonymous.isEmpty else { return ResourceVerdict(resource: binding.ref, failure: nil) }
+            let rules = context.grants.filter { $0.binding == binding.related && isAnonymous($0.subject) }.map(\.rule)
+            let onlyPublicInfo = roleExists(binding.object.roleRef, bindingNamespace: binding.namespace, in: context.snapshot)
+                && rules.allSatisfy { ($0.resources ?? []).isEmpty && ($0.nonResourceURLs ?? []).allSatisfy(publicInfoURLs.contains) }
+            guard !onlyPublicInfo else { return ResourceVerdict(resource: binding.ref, failure: nil) }
+            return ResourceVerdict(
+                resource: binding.ref,
+                failure: Failure(
+                    message: "\(binding.ref.displayName) gives \(describe(binding.role)) to unauthenticated callers",
+                    evidence: anonymous.map { "subjects[\($0.offset)] \($0.element.kind) \($0.element.name)" },
+                    related: [binding.role]))
+        })
     }
 
     static let dashboardName = "kubernetes-dashboard"
@@ -178,33 +166,25 @@ extension RBACControls {
         let snapshot = context.snapshot
         struct AccountKey: Hashable { var namespace: String, name: String }
         let accounts = Set(snapshot.serviceAccounts.map { AccountKey(namespace: $0.namespace ?? "default", name: $0.name) })
-        var verdicts: [ResourceVerdict] = []
-        for (kind, bindings) in [("ClusterRoleBinding", snapshot.clusterRoleBindings), ("RoleBinding", snapshot.roleBindings)] {
-            for binding in bindings {
-                let namespace = kind == "RoleBinding" ? (binding.namespace ?? "default") : nil
-                let ref = bindingRef(kind: kind, binding, namespace: namespace)
-                var evidence: [String] = []
-                var related: [RelatedObject] = []
-                if !roleExists(binding.roleRef, bindingNamespace: namespace, in: snapshot) {
-                    let role = RelatedObject(
-                        kind: binding.roleRef.kind, namespace: binding.roleRef.kind == "Role" ? namespace : nil,
-                        name: binding.roleRef.name)
-                    evidence.append("roleRef \(describe(role)) does not exist")
-                    related.append(role)
-                }
-                for (index, subject) in (binding.subjects ?? []).enumerated() where subject.kind == "ServiceAccount" {
-                    let account = subject.normalized(bindingNamespace: namespace)
-                    guard let accountNamespace = account.namespace, snapshot.scope.contains(accountNamespace),
-                        !accounts.contains(AccountKey(namespace: accountNamespace, name: account.name))
-                    else { continue }
-                    evidence.append("subjects[\(index)] ServiceAccount \(accountNamespace)/\(account.name) does not exist")
-                    related.append(RelatedObject(kind: "ServiceAccount", namespace: accountNamespace, name: account.name))
-                }
-                let failure = evidence.isEmpty
-                    ? nil : Failure(message: "\(ref.displayName) references objects that do not exist", evidence: evidence, related: related)
-                verdicts.append(ResourceVerdict(resource: ref, failure: failure))
+        return .evaluated(bindings(in: snapshot).map { binding in
+            var evidence: [String] = []
+            var related: [RelatedObject] = []
+            if !roleExists(binding.object.roleRef, bindingNamespace: binding.namespace, in: snapshot) {
+                evidence.append("roleRef \(describe(binding.role)) does not exist")
+                related.append(binding.role)
             }
-        }
-        return .evaluated(verdicts)
+            for (index, subject) in (binding.object.subjects ?? []).enumerated() where subject.kind == "ServiceAccount" {
+                let account = subject.normalized(bindingNamespace: binding.namespace)
+                guard let namespace = account.namespace, snapshot.scope.contains(namespace),
+                    !accounts.contains(AccountKey(namespace: namespace, name: account.name))
+                else { continue }
+                evidence.append("subjects[\(index)] ServiceAccount \(namespace)/\(account.name) does not exist")
+                related.append(RelatedObject(kind: "ServiceAccount", namespace: namespace, name: account.name))
+            }
+            let failure = evidence.isEmpty
+                ? nil
+                : Failure(message: "\(binding.ref.displayName) references objects that do not exist", evidence: evidence, related: related)
+            return ResourceVerdict(resource: binding.ref, failure: failure)
+        })
     }
 }

@@ -194,8 +194,6 @@ extension RBACControls {
     /// anything: the controls about who is bound read these, the ones about powers read `Grant`s.
     struct BoundSubject: Sendable, Hashable {
         var subject: Subject
-        /// Position in the binding's `subjects`, for evidence.
-        var index: Int
         var role: RelatedObject
         var binding: RelatedObject
         /// The namespace the binding grants in; nil for a ClusterRoleBinding.
@@ -209,22 +207,39 @@ extension RBACControls {
         }
     }
 
+    /// Every subject of every binding, in `bindings(in:)` order.
     static func boundSubjects(in snapshot: ClusterSnapshot) -> [BoundSubject] {
-        var result: [BoundSubject] = []
-        func add(_ binding: RoleBinding, kind: String, namespace: String?) {
-            let role = RelatedObject(
-                kind: binding.roleRef.kind, namespace: binding.roleRef.kind == "Role" ? namespace : nil,
-                name: binding.roleRef.name)
-            let bindingRef = RelatedObject(kind: kind, namespace: namespace, name: binding.name)
-            for (index, subject) in (binding.subjects ?? []).enumerated() {
-                result.append(BoundSubject(
-                    subject: subject.normalized(bindingNamespace: namespace), index: index, role: role,
-                    binding: bindingRef, namespace: namespace))
+        bindings(in: snapshot).flatMap { binding in
+            (binding.object.subjects ?? []).map { subject in
+                BoundSubject(
+                    subject: subject.normalized(bindingNamespace: binding.namespace), role: binding.role,
+                    binding: binding.related, namespace: binding.namespace)
             }
         }
-        for binding in snapshot.clusterRoleBindings { add(binding, kind: "ClusterRoleBinding", namespace: nil) }
-        for binding in snapshot.roleBindings { add(binding, kind: "RoleBinding", namespace: binding.namespace ?? "default") }
-        return result
+    }
+
+    /// A RoleBinding or ClusterRoleBinding with the names a report gives it and its role.
+    struct BindingObject: Sendable {
+        var object: RoleBinding
+        var kind: String
+        /// The namespace it grants in; nil for a ClusterRoleBinding.
+        var namespace: String?
+
+        var ref: ResourceRef {
+            ResourceRef(apiVersion: "rbac.authorization.k8s.io/v1", kind: kind, namespace: namespace, name: object.name)
+        }
+        var related: RelatedObject { RelatedObject(kind: kind, namespace: namespace, name: object.name) }
+        /// The role it references, which may not exist.
+        var role: RelatedObject {
+            RelatedObject(
+                kind: object.roleRef.kind, namespace: object.roleRef.kind == "Role" ? namespace : nil, name: object.roleRef.name)
+        }
+    }
+
+    /// ClusterRoleBindings, then RoleBindings.
+    static func bindings(in snapshot: ClusterSnapshot) -> [BindingObject] {
+        snapshot.clusterRoleBindings.map { BindingObject(object: $0, kind: "ClusterRoleBinding", namespace: nil) }
+            + snapshot.roleBindings.map { BindingObject(object: $0, kind: "RoleBinding", namespace: $0.namespace ?? "default") }
     }
 
     /// A failure listing the bindings behind it, roles and bindings in `related`; nil when there are none.
@@ -250,9 +265,5 @@ extension RBACControls {
             return snapshot.roles.contains { $0.name == roleRef.name && ($0.namespace ?? "default") == namespace }
         default: return true
         }
-    }
-
-    static func bindingRef(kind: String, _ binding: RoleBinding, namespace: String?) -> ResourceRef {
-        ResourceRef(apiVersion: "rbac.authorization.k8s.io/v1", kind: kind, namespace: namespace, name: binding.name)
     }
 }
