@@ -25,10 +25,10 @@ enum SampleReport {
 }
 
 @Suite struct JSONReportTests {
-    @Test func followsTheDocumentedShapeAndKeyOrder() throws {
+    @Test func followsTheDocumentedShapeWithSortedKeys() throws {
         let data = try SampleReport.make().jsonData()
         let text = String(decoding: data, as: UTF8.self)
-        let keys = ["\"schemaVersion\"", "\"tool\"", "\"cluster\"", "\"scannedAt\"", "\"scope\"", "\"summary\"", "\"controls\"", "\"findings\"", "\"errors\""]
+        let keys = ["\"cluster\"", "\"controls\"", "\"errors\"", "\"findings\"", "\"scannedAt\"", "\"schemaVersion\"", "\"scope\"", "\"summary\"", "\"tool\""]
         let positions = keys.map { text.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())

@@ -29,7 +29,15 @@ enum ChildProcess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        var spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        // ETXTBSY: another thread forked while the plugin file was still open for writing (a plugin
+        // just installed); the descriptor closes when that child execs, so a short retry succeeds.
+        var attempts = 0
+        while spawned == ETXTBSY && attempts < 50 {
+            attempts += 1
+            usleep(20_000)
+            spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        }
         close(writeEnd)
         guard spawned == 0 else {
             close(readEnd)
