@@ -338,3 +338,16 @@ private func deployment(_ name: String, _ securityContext: SecurityContext?, pod
         #expect(WorkloadPrivilegeControls.kernelRelease("unknown") == nil)
     }
 }
+
+@Suite struct PrivilegedContainerCapabilityNamesTests {
+    /// C-0057 reads capability names as the runtime does, and reports them as written.
+    @Test func sysAdminInAnySpelling() {
+        let result = runDeployments(WorkloadPrivilegeControls.privilegedContainer, [
+            deployment("prefixed", SecurityContext(capabilities: Capabilities(add: ["CAP_SYS_ADMIN"]))),
+            deployment("lower", SecurityContext(capabilities: Capabilities(add: ["sys_admin"]))),
+            deployment("other", SecurityContext(capabilities: Capabilities(add: ["SYS_TIME"]))),
+        ])
+        #expect(result.failed.map(\.name) == ["lower", "prefixed"])
+        #expect(result.verdicts.evidence(of: "prefixed") == ["\(c0).securityContext.capabilities.add contains CAP_SYS_ADMIN"])
+    }
+}

@@ -26,14 +26,16 @@ struct CredentialDetector {
         var leadingLiteral: [UInt8]?
     }
 
-    let keyNames: [String]
-    let allowedKeyNames: [String]
+    /// Lower-cased, as bytes: the standard library's `String.contains` is too slow for a check that
+    /// runs on every env var of every container.
+    let keyNames: [[UInt8]]
+    let allowedKeyNames: [[UInt8]]
     let valuePatterns: [ValuePattern]
     let allowedValues: [Regex<AnyRegexOutput>]
 
     init(_ config: ControlsConfig) throws(InvalidPattern) {
-        keyNames = config.sensitiveKeyNames.map { $0.lowercased() }.filter { !$0.isEmpty }
-        allowedKeyNames = config.sensitiveKeyNamesAllowed.map { $0.lowercased() }.filter { !$0.isEmpty }
+        keyNames = config.sensitiveKeyNames.map(Self.lowercasedBytes).filter { !$0.isEmpty }
+        allowedKeyNames = config.sensitiveKeyNamesAllowed.map(Self.lowercasedBytes).filter { !$0.isEmpty }
         var patterns: [ValuePattern] = []
         for source in config.sensitiveValues {
             guard let regex = try? Regex(source) else { throw InvalidPattern(field: "sensitiveValues", pattern: source) }
@@ -68,24 +70,38 @@ struct CredentialDetector {
 
     static func asciiLowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
 
-    /// Offsets where `needle` occurs in `haystack`.
-    static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
-        guard let first = needle.first, haystack.count >= needle.count else { return [] }
-        var offsets: [Int] = []
-        var index = 0
-        while index <= haystack.count - needle.count {
-            if haystack[index] == first, haystack[index..<index + needle.count].elementsEqual(needle) { offsets.append(index) }
-            index += 1
+    static func lowercasedBytes(_ text: String) -> [UInt8] { text.utf8.map(asciiLowercased) }
+
+    /// UTF-8 offsets where `needle` (lower-case ASCII) occurs in `text`, ignoring ASCII case, up to
+    /// `limit` of them. Scans the string's own storage: this runs on every env var and ConfigMap value.
+    static func occurrences(of needle: [UInt8], in text: String, limit: Int = .max) -> [Int] {
+        guard let first = needle.first else { return [] }
+        var text = text
+        return text.withUTF8 { haystack in
+            var offsets: [Int] = []
+            guard haystack.count >= needle.count else { return offsets }
+            var index = 0
+            while index <= haystack.count - needle.count, offsets.count < limit {
+                if asciiLowercased(haystack[index]) == first {
+                    var matched = 1
+                    while matched < needle.count, asciiLowercased(haystack[index + matched]) == needle[matched] { matched += 1 }
+                    if matched == needle.count { offsets.append(index) }
+                }
+                index += 1
+            }
+            return offsets
         }
-        return offsets
+    }
+
+    static func contains(_ needle: [UInt8], in text: String) -> Bool {
+        !occurrences(of: needle, in: text, limit: 1).isEmpty
     }
 
     /// The first configured pattern that matches somewhere in `text`.
     func matchingPattern(in text: String) -> String? {
-        let lowered = text.utf8.map(Self.asciiLowercased)
         for pattern in valuePatterns {
             if let literal = pattern.leadingLiteral {
-                for offset in Self.occurrences(of: literal, in: lowered) {
+                for offset in Self.occurrences(of: literal, in: text) {
                     let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
                     if (try? pattern.regex.prefixMatch(in: text[start...])) != nil { return pattern.source }
                 }
@@ -109,10 +125,9 @@ struct CredentialDetector {
     /// values, file paths and `$(VAR)` references hold no secret themselves.
     func finding(name: String, value: String) -> Finding? {
         guard !value.isEmpty, !value.hasPrefix("/"), !Self.isVariableReference(value) else { return nil }
-        let lowerName = name.lowercased()
         let finding: Finding
-        if let key = keyNames.first(where: { lowerName.contains($0) }) {
-            finding = .keyName(key)
+        if let key = keyNames.first(where: { Self.contains($0, in: name) }) {
+            finding = .keyName(String(decoding: key, as: UTF8.self))
         } else if let pattern = matchingPattern(in: value) {
             finding = .value(pattern: pattern, base64: false)
         } else if let decoded = Self.base64Decoded(value), let pattern = matchingPattern(in: decoded) {
@@ -120,7 +135,7 @@ struct CredentialDetector {
         } else {
             return nil
         }
-        if allowedKeyNames.contains(where: { lowerName.contains($0) }) { return nil }
+        if allowedKeyNames.contains(where: { Self.contains($0, in: name) }) { return nil }
         if allowedValues.contains(where: { (try? $0.firstMatch(in: value)) != nil }) { return nil }
         return finding
     }

@@ -73,7 +73,7 @@ extension WorkloadPrivilegeControls {
     /// line per granting rule; the ServiceAccount, roles and bindings in `related`. Nil when no token
     /// is mounted or no grant matches.
     static func tokenPowerFailure(_ context: AuditContext, _ workload: Workload, _ message: String, grants: [Grant]) -> Failure? {
-        guard let automount = automountEvidence(context, workload),
+        guard !grants.isEmpty, let automount = automountEvidence(context, workload),
             var failure = context.subjectFailure(message, grants: grants)
         else { return nil }
         failure.evidence = zip(grants, failure.evidence).map { grant, line in

@@ -249,10 +249,14 @@ extension WorkloadPrivilegeControls {
             return .skipped(reason: "no node reports a Linux kernel version (status.nodeInfo.kernelVersion)")
         }
         let vulnerable = linuxNodes.filter(\.vulnerable).map(\.node)
+        let nodesByName = Dictionary(linuxNodes.map { ($0.node.name, $0) }, uniquingKeysWith: { first, _ in first })
         return context.evaluateWorkloads { workload in
-            let nodes = workload.podSpec.nodeName.flatMap { name in
-                linuxNodes.contains { $0.node.name == name } ? vulnerable.filter { $0.name == name } : nil
-            } ?? vulnerable
+            let nodes: [Node]
+            if let name = workload.podSpec.nodeName, let bound = nodesByName[name] {
+                nodes = bound.vulnerable ? [bound.node] : []
+            } else {
+                nodes = vulnerable
+            }
             guard !nodes.isEmpty,
                 var failure = workload.failure("", check: { cgroupsEscapeEvidence(workload, $0, $1) })
             else { return nil }
