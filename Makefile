@@ -5,9 +5,16 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CLUSTER := Tests/cluster/apiserver.sh
 DEMO_STATE ?= /tmp/lookout-demo
-APT_PACKAGES := libcurl4-openssl-dev python3 python3-yaml python3-jsonschema openssl curl ca-certificates
+APT_PACKAGES := libcurl4-openssl-dev zlib1g-dev python3 python3-yaml python3-jsonschema openssl curl ca-certificates
 
-.PHONY: build release deps test unit-test demo demo-stop docs check-docs bench clean
+# Extra `swift build` flags, e.g. SWIFT_BUILD_FLAGS="--scratch-path .build-mine" to keep a build apart.
+SWIFT_BUILD_FLAGS ?=
+RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --static-swift-stdlib -Xlinker -s
+# The container image's file tree (make rootfs) and name (make image).
+ROOTFS ?= .build/rootfs
+IMAGE ?= localhost/lookout:$(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/KubeClient/API/KubeAPI.swift)
+
+.PHONY: build release deps test unit-test demo demo-stop docs check-docs bench clean rootfs image
 
 # Install the system packages the build and the tests use, only those that are missing.
 deps:
@@ -22,7 +29,52 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -s
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# The runtime file tree of the container image, from Debian packages: the static-stdlib release binary,
+# exactly the shared libraries `ldd` says it loads (libcurl and its dependencies, libz, libc) with their
+# copyright files, the Mozilla CA bundle, and passwd/group entries for the non-root UID 65532. The
+# Containerfile copies this same tree into an empty image.
+rootfs: release
+	@set -euo pipefail; \
+	bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lookout"; \
+	work="$(ROOTFS).work"; rm -rf "$(ROOTFS)" "$$work"; mkdir -p "$(ROOTFS)/usr/local/bin" "$(ROOTFS)/etc/ssl/certs" "$$work/x"; \
+	libs=$$(ldd "$$bin" | grep -o '/[^ ]*'); \
+	pkgs=$$(for lib in $$libs; do dpkg -S "*/$${lib##*/}" | cut -d: -f1; done | sort -u); \
+	echo "rootfs: libraries from $$(echo $$pkgs) and ca-certificates" >&2; \
+	(cd "$$work" && apt-get download -q $$pkgs ca-certificates >/dev/null); \
+	for deb in "$$work"/*.deb; do dpkg -x "$$deb" "$$work/x"; done; \
+	for lib in $$libs; do \
+	  real=$$(readlink -f "$$lib"); real=$${real##*/}; dir="$(ROOTFS)$${lib%/*}"; \
+	  file=$$(find "$$work/x" -type f -name "$$real" | head -1); \
+	  [ -n "$$file" ] || { echo "rootfs: $$real ($$lib) is in none of the packages" >&2; exit 1; }; \
+	  mkdir -p "$$dir"; cp "$$file" "$$dir/$$real"; [ "$$real" = "$${lib##*/}" ] || ln -sf "$$real" "$$dir/$${lib##*/}"; \
+	done; \
+	for pkg in $$pkgs ca-certificates; do \
+	  mkdir -p "$(ROOTFS)/usr/share/doc/$$pkg"; cp -L "$$work/x/usr/share/doc/$$pkg/copyright" "$(ROOTFS)/usr/share/doc/$$pkg/"; \
+	done; \
+	cat "$$work"/x/usr/share/ca-certificates/mozilla/*.crt > "$(ROOTFS)/etc/ssl/certs/ca-certificates.crt"; \
+	printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/usr/sbin/nologin\n' > "$(ROOTFS)/etc/passwd"; \
+	printf 'root:x:0:\nnonroot:x:65532:\n' > "$(ROOTFS)/etc/group"; \
+	printf 'hosts: files dns\n' > "$(ROOTFS)/etc/nsswitch.conf"; \
+	install -m 0755 "$$bin" "$(ROOTFS)/usr/local/bin/lookout"; \
+	rm -rf "$$work"; \
+	echo "rootfs: $(ROOTFS) holds $$(du -sh --apparent-size "$(ROOTFS)" | cut -f1) (binary $$(du -h --apparent-size "$$bin" | cut -f1))"
+
+# Builds the image with podman or docker, whichever works here: the same tree as `make rootfs`. The
+# context holds only what the Containerfile copies, not the .build folders.
+image:
+	@for engine in podman docker; do \
+	  if command -v $$engine >/dev/null 2>&1 && $$engine info >/dev/null 2>&1; then \
+	    context=$$(mktemp -d); trap 'rm -rf "$$context"' EXIT; \
+	    cp -r Containerfile Package.swift Makefile Sources "$$context/"; \
+	    $$engine build -f "$$context/Containerfile" -t $(IMAGE) "$$context" || exit 1; \
+	    echo "image $(IMAGE): $$($$engine image inspect --format '{{.Size}}' $(IMAGE)) bytes"; exit 0; \
+	  fi; \
+	done; \
+	echo "make image: no working container engine here (podman, or docker with a running daemon)." >&2; \
+	echo "  \`make rootfs\` assembles the image's file tree in $(ROOTFS) without one." >&2; \
+	exit 1
 
 # Unit tests, then integration tests against a real kube-apiserver + etcd started once for the run.
 test: deps

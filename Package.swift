@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No third-party packages: Foundation(Essentials), Dispatch and the system libcurl are the whole dependency set.
+// No third-party packages: Foundation(Essentials), Dispatch, the system libcurl and zlib are the whole dependency set.
 let package = Package(
     name: "lookout",
     platforms: [.macOS(.v15)],
@@ -13,10 +13,12 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // gzip for the report kept in a ConfigMap; libcurl already links the same libz.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "KubeClient", dependencies: ["CCurl"]),
         .target(name: "Inventory", dependencies: ["KubeClient"]),
         .target(name: "Audit", dependencies: ["Inventory"]),
-        .target(name: "Reports", dependencies: ["Audit"]),
+        .target(name: "Reports", dependencies: ["Audit", "CZlib"]),
         .executableTarget(name: "lookout", dependencies: ["KubeClient", "Inventory", "Audit", "Reports"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),

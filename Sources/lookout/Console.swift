@@ -6,11 +6,16 @@ import Glibc
 /// stdout for results, stderr for diagnostics. Nothing here ever prints credentials: callers pass
 /// messages built from errors that never embed them.
 enum Console {
+    /// `--log-format json` turns diagnostics into JSON lines on stdout (JSONLog). Set once by a command
+    /// after parsing its arguments, before it starts any concurrent work.
+    nonisolated(unsafe) static var logFormat = LogFormat.text
+
     static func out(_ text: String) {
         write(text, to: STDOUT_FILENO)
     }
 
     static func error(_ text: String) {
+        if logFormat == .json { return JSONLog.diagnostic(text) }
         write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
     }
 

@@ -205,45 +205,7 @@ struct ScanIntegrationTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(kubeconfig):4"))
     }
-
-    @Test func inClusterModeUsesTheMountedServiceAccount() throws {
-        let cluster = try TestCluster.require()
-        try cluster.kubectl(["apply", "-f", Self.repositoryRoot + "/rbac/clusterrole.yaml"])
-        let namespace = try cluster.makeNamespace("incluster")
-        try cluster.apply("""
-            apiVersion: v1
-            kind: ServiceAccount
-            metadata: {name: lookout, namespace: \(namespace)}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: \(namespace)-reader}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lookout-reader}
-            subjects: [{kind: ServiceAccount, name: lookout, namespace: \(namespace)}]
-            """)
-        let folder = try TempDirectory()
-        try cluster.token(namespace: namespace, serviceAccount: "lookout").write(toFile: folder.path + "/token", atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: cluster.caPath, toPath: folder.path + "/ca.crt")
-        try namespace.write(toFile: folder.path + "/namespace", atomically: true, encoding: .utf8)
-        // A private mount namespace puts the files at the standard path without touching the host.
-        let script = """
-            set -e
-            mount -t tmpfs tmpfs /run
-            mkdir -p /run/secrets/kubernetes.io/serviceaccount
-            cp \(folder.path)/token \(folder.path)/ca.crt \(folder.path)/namespace /run/secrets/kubernetes.io/serviceaccount/
-            [ -e /var/run/secrets/kubernetes.io/serviceaccount/token ]
-            exec "\(Run.lookoutPath)" scan framework all --format json
-            """
-        let port = cluster.environment["LOOKOUT_REALAPI_PORT"] ?? ""
-        let result = try Run.process("unshare", ["-m", "--propagation", "private", "sh", "-c", script], environment: [
-            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent",
-            "KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port,
-        ])
-        #expect(result.status == 0, "\(result.stderr)")
-        let report = try ScanReport.decode(Data(result.stdout.utf8))
-        #expect(report.errors.isEmpty)
-        #expect(report.cluster.server == "https://127.0.0.1:\(port)")
-    }
+    // In-cluster mode is tested with the rbac/ installation: InClusterIntegrationTests.
 }
 
 /// A temporary folder removed when the value goes away.

@@ -6,7 +6,8 @@ public struct ServerVersion: Codable, Sendable {
     public var gitVersion: String
 }
 
-/// A read-only client of one API server: GET with retries, paginated LIST and discovery.
+/// A client of one API server: GET with retries, paginated LIST and discovery; the few writes Lookout
+/// makes (access reviews, its own report ConfigMap) are in KubeAPI+Write.swift.
 public final class KubeAPI: Sendable {
     public let config: ConnectionConfig
     private let transport: CurlTransport
@@ -42,12 +43,23 @@ public final class KubeAPI: Sendable {
     /// GET `path` (with query) and return the body of a 2xx answer. Retries 429 (after Retry-After),
     /// 500/502/503/504 and connection failures with backoff; refreshes credentials once after a 401.
     public func get(_ path: String, query: [(String, String)] = []) async throws(APIError) -> Data {
+        try await send("GET", path, query: query)
+    }
+
+    /// Sends one request with the retry policy of `get`. Only requests whose repetition is harmless may
+    /// come through here: reads, access reviews (they change nothing) and the report ConfigMap's merge
+    /// patch (applying it twice leaves the same object).
+    func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil
+    ) async throws(APIError) -> Data {
         let url = config.server + path + Self.queryString(query)
         var refreshed = false
         var attempt = 0
         while true {
             attempt += 1
-            var request = HTTPRequest(url: url, headers: [HTTPHeader(name: "Accept", value: "application/json")])
+            var request = HTTPRequest(
+                method: method, url: url, headers: [HTTPHeader(name: "Accept", value: "application/json")], body: body)
+            if let contentType { request.headers.append(HTTPHeader(name: "Content-Type", value: contentType)) }
             if let authorization = try await credentials.authorization(refresh: false) {
                 request.headers.append(HTTPHeader(name: "Authorization", value: authorization))
             }

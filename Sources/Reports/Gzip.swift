@@ -1,0 +1,70 @@
+import CZlib
+import FoundationEssentials
+
+/// gzip (RFC 1952) through the system zlib: FoundationEssentials has no compression, and a report
+/// stored in a ConfigMap must stay under the API server's 1 MiB object limit.
+public enum Gzip {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// zlib's window bits for a gzip wrapper (15 + 16); `inflate` with +32 instead also accepts zlib.
+    private static let gzipWindowBits: Int32 = 15 + 16
+
+    public static func compress(_ data: Data) throws(Failure) -> Data {
+        guard data.count < Int(UInt32.max) else { throw Failure(description: "cannot compress \(data.count) bytes at once") }
+        var stream = z_stream()
+        guard deflateInit2_(
+            &stream, Z_BEST_COMPRESSION, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+            Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { throw Failure(description: "zlib: deflateInit2 failed") }
+        defer { deflateEnd(&stream) }
+        // deflateBound is large enough for a single Z_FINISH call to complete.
+        var output = Data(count: Int(deflateBound(&stream, uLong(data.count))))
+        let status = data.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
+                stream.avail_in = uInt(input.count)
+                stream.next_out = out.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_out = uInt(out.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw Failure(description: "zlib: deflate failed (\(status))") }
+        output.count = Int(stream.total_out)
+        return output
+    }
+
+    /// Inflates gzip data, refusing to produce more than `limit` bytes: the input may come from a
+    /// ConfigMap anyone with write access to it could have replaced.
+    public static func decompress(_ data: Data, limit: Int = 256 << 20) throws(Failure) -> Data {
+        guard data.count < Int(UInt32.max) else { throw Failure(description: "cannot decompress \(data.count) bytes at once") }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw Failure(description: "zlib: inflateInit2 failed")
+        }
+        defer { inflateEnd(&stream) }
+        var output = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        let status: Int32 = data.withUnsafeBytes { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
+            stream.avail_in = uInt(input.count)
+            while true {
+                let (status, produced) = chunk.withUnsafeMutableBufferPointer { buffer in
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = uInt(buffer.count)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    return (status, buffer.count - Int(stream.avail_out))
+                }
+                output.append(contentsOf: chunk[..<produced])
+                // Z_BUF_ERROR means no progress was possible: the input ended before the stream did.
+                if status != Z_OK || output.count > limit { return status }
+            }
+        }
+        guard output.count <= limit else { throw Failure(description: "the data inflates to more than \(limit) bytes") }
+        guard status == Z_STREAM_END else {
+            throw Failure(description: status == Z_BUF_ERROR ? "the gzip data is truncated" : "the data is not valid gzip (zlib status \(status))")
+        }
+        return output
+    }
+}

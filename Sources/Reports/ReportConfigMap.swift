@@ -1,0 +1,112 @@
+import Audit
+import FoundationEssentials
+import Inventory
+
+/// A few hundred bytes that say how a scan went: what `kubectl get configmap` readers, the JSON log
+/// line and alerting need, without the findings. Its size depends on the catalogue, never on the
+/// cluster, so it always fits in the report ConfigMap.
+public struct ReportDigest: Codable, Sendable {
+    public struct FailedControl: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var severity: Severity
+        public var failedResources: Int
+    }
+    public struct BaselineCounts: Codable, Sendable {
+        public var new: Int
+        public var unchanged: Int
+        public var resolved: Int
+    }
+
+    public var scannedAt: String
+    public var tool: ScanReport.Tool
+    public var cluster: ScanReport.Cluster
+    public var summary: ScanReport.Summary
+    /// Most severe first.
+    public var failedControls: [FailedControl]
+    /// Kinds that could not be read (one per resource kind at most).
+    public var errors: [CollectionError]
+    public var baseline: BaselineCounts?
+
+    public init(_ report: ScanReport) {
+        scannedAt = report.scannedAt
+        tool = report.tool
+        cluster = report.cluster
+        summary = report.summary
+        failedControls = report.controlsBySeverity.filter { $0.status == .failed }.map {
+            FailedControl(id: $0.id, name: $0.name, severity: $0.severity, failedResources: $0.failedResources)
+        }
+        errors = report.errors
+        baseline = report.baseline.map { BaselineCounts(new: $0.new, unchanged: $0.unchanged, resolved: $0.resolved.count) }
+    }
+}
+
+/// The latest scan, kept in a ConfigMap in Lookout's own namespace so that the next run can compare
+/// with it and people can read it with kubectl: `summary.json` in `data`, the whole JSON report
+/// gzip-compressed in `binaryData`.
+public enum ReportConfigMap {
+    public static let summaryKey = "summary.json"
+    public static let reportKey = "report.json.gz"
+    /// Set when the report had to be shortened or left out to fit; removed when it fits again.
+    public static let noteKey = "report-note"
+    public static let labels = ["app.kubernetes.io/name": "lookout", "app.kubernetes.io/component": "report"]
+
+    /// The API server refuses a ConfigMap whose data and binaryData hold more than 1 MiB together.
+    public static let sizeLimit = 1 << 20
+
+    /// The keys to set on the ConfigMap; a nil value removes a key left by an earlier run.
+    public struct Contents: Sendable {
+        public var data: [String: String?]
+        public var binaryData: [String: Data?]
+
+        /// What the API server counts against `sizeLimit`: every value, binary ones decoded.
+        public var size: Int {
+            data.values.reduce(0) { $0 + ($1?.utf8.count ?? 0) } + binaryData.values.reduce(0) { $0 + ($1?.count ?? 0) }
+        }
+    }
+
+    /// The summary, and the report as large as fits: whole; else without the evidence, related objects
+    /// and remediation text (the next run's baseline needs only the findings' identities); else left
+    /// out, with a note saying why.
+    public static func contents(for report: ScanReport, limit: Int = sizeLimit) throws -> Contents {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let summary = String(decoding: try encoder.encode(ReportDigest(report)), as: UTF8.self) + "\n"
+        var contents = Contents(data: [summaryKey: summary, noteKey: nil], binaryData: [reportKey: nil])
+
+        let full = try Gzip.compress(try report.jsonData())
+        contents.binaryData[reportKey] = full
+        if contents.size <= limit { return contents }
+
+        let trimmed = try Gzip.compress(try report.withoutFindingDetails.jsonData())
+        contents.binaryData[reportKey] = trimmed
+        contents.data[noteKey] = "The full report compresses to \(full.count) bytes, over the ConfigMap limit of \(limit): "
+            + "its findings were stored without evidence, related objects and remediation. Use --output for the full report."
+        if contents.size <= limit { return contents }
+
+        contents.binaryData[reportKey] = .some(nil)
+        contents.data[noteKey] = "The report compresses to \(trimmed.count) bytes even without finding details, over the "
+            + "ConfigMap limit of \(limit): only the summary is stored, and the next run has no baseline. Use --output for the report."
+        return contents
+    }
+
+    /// The report stored by an earlier run, or nil when there is none yet (the ConfigMap is new or the
+    /// report did not fit).
+    public static func report(from binaryData: [String: Data]) throws -> ScanReport? {
+        guard let compressed = binaryData[reportKey] else { return nil }
+        return try ScanReport.decode(try Gzip.decompress(compressed))
+    }
+}
+
+extension ScanReport {
+    /// This report with each finding reduced to what identifies it.
+    var withoutFindingDetails: ScanReport {
+        var report = self
+        for index in report.findings.indices {
+            report.findings[index].evidence = []
+            report.findings[index].related = []
+            report.findings[index].remediation = ""
+        }
+        return report
+    }
+}

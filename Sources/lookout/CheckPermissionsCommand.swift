@@ -1,0 +1,116 @@
+import Audit
+import FoundationEssentials
+import Inventory
+import KubeClient
+
+/// `lookout check-permissions`: what the credentials may read, and which controls a scan would skip for
+/// lack of permission — the table `scan` prints a summary of before it starts.
+enum CheckPermissionsCommand {
+    static let options: [OptionSpec] =
+        ScanCommand.options.filter { ["kubeconfig", "context"].contains($0.name) } + ReportConfigMapOptions.options + [
+            OptionSpec(name: "help", short: "h", takesValue: false, help: "show this help")
+        ]
+
+    static var help: String {
+        """
+        Usage: lookout check-permissions [framework NAMES | control IDS] [options]
+
+        Asks the API server (SelfSubjectAccessReview) whether the credentials may make each request a scan
+        makes, and lists the selected controls (default: those of `lookout scan`) that missing permissions
+        would skip. With --report-configmap/--baseline-configmap it also checks the report ConfigMap.
+
+        Options:
+
+        """ + OptionSpec.describe(options) + """
+
+        Exit codes: 0 every required permission is granted (nodes/proxy is optional), 1 one is missing,
+        2 bad usage or kubeconfig, 3 cluster unreachable or authentication failed.
+
+        """
+    }
+
+    static func run(_ arguments: [String]) async -> ExitCode {
+        let controls: [Control]
+        let configMaps: ReportConfigMapOptions
+        let parsed: ParsedArguments
+        do {
+            parsed = try ParsedArguments.parse(arguments, specs: options)
+            if parsed.has("help") {
+                Console.out(help)
+                return .success
+            }
+            controls = try ScanPlan.selection(parsed.positionals).0
+            configMaps = try ReportConfigMapOptions(parsed)
+        } catch {
+            Console.error("lookout check-permissions: \(error)\nRun `lookout check-permissions --help` for usage.")
+            return .usage
+        }
+        let api: KubeAPI
+        do {
+            api = try await SnapshotSource.connect(kubeconfig: parsed.value("kubeconfig"), context: parsed.value("context"))
+        } catch {
+            return error.code
+        }
+        do {
+            let preflight = try await check(api: api, configMaps: configMaps)
+            Console.out(table(preflight, origin: api.config.origin, controls: controls))
+            return preflight.denied.contains { !$0.requirement.isOptional } ? .gateFailed : .success
+        } catch {
+            Console.error("lookout: cannot ask \(api.config.server) about permissions (SelfSubjectAccessReview): \(error)")
+            return .clusterError
+        }
+    }
+
+    /// Every access review a scan with these options needs.
+    static func check(api: KubeAPI, configMaps: ReportConfigMapOptions) async throws(APIError) -> PermissionPreflight {
+        try await PermissionPreflight.run(
+            api: api,
+            requirements: PermissionPreflight.collectorRequirements()
+                + configMaps.requirements(namespace: ReportConfigMapOptions.namespace(api)))
+    }
+
+    /// Before a scan: one line per control the permissions will skip, on stderr. A missing optional
+    /// permission is a note (rbac/ leaves nodes/proxy out on purpose); any other is a warning. A preflight
+    /// that cannot run is only a warning: the scan finds out for itself.
+    static func announceSkips(api: KubeAPI, configMaps: ReportConfigMapOptions, controls: [Control]) async {
+        let preflight: PermissionPreflight
+        do {
+            preflight = try await check(api: api, configMaps: configMaps)
+        } catch {
+            Console.error("warning: cannot check permissions before the scan (\(error)); forbidden resources will show up as the scan meets them")
+            return
+        }
+        for (control, reason) in preflight.skippedControls(controls) {
+            let level = reason == KubeletConfigCollector.needsNodeProxy ? "note" : "warning"
+            Console.error("\(level): \(control.id) (\(control.name)) will be skipped for lack of permission: \(reason)")
+        }
+        for check in preflight.denied where check.requirement.kind == nil && !check.requirement.isOptional {
+            Console.error("warning: the credentials may not \(check.requirement.attributes.verb) \(check.requirement.attributes.displayName), needed to \(check.requirement.purpose)")
+        }
+    }
+
+    static func table(_ preflight: PermissionPreflight, origin: String, controls: [Control]) -> String {
+        var out = "Permissions at \(preflight.server) (\(origin)), asked with SelfSubjectAccessReview:\n\n"
+        let rows = preflight.checks.map { check in
+            let answer = check.decision.allowed ? "yes" : (check.requirement.isOptional ? "no (optional)" : "NO")
+            return [answer, check.requirement.attributes.verb, check.requirement.attributes.displayName, check.requirement.purpose]
+        }
+        let header = ["ALLOWED", "VERB", "RESOURCE", "NEEDED TO"]
+        let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [header] + rows {
+            out += "  " + (0..<3).map { row[$0].padding(widths[$0] + 1) }.joined() + row[3] + "\n"
+        }
+        let skipped = preflight.skippedControls(controls)
+        out += "\n"
+        if skipped.isEmpty {
+            out += "No selected control (\(controls.count)) will be skipped for lack of permission.\n"
+        } else {
+            out += "\(skipped.count) of \(controls.count) selected controls will be skipped for lack of permission:\n"
+            let idWidth = skipped.map(\.control.id.count).max() ?? 0
+            for (control, reason) in skipped {
+                out += "  \(control.id.padding(idWidth + 1))\(reason.padding(30)) \(control.name)\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,310 @@
+import Audit
+import Foundation
+import KubeClient
+import Reports
+import Testing
+
+/// The in-cluster installation (rbac/) on the real API server: it applies, its permissions make a
+/// complete scan that never touches a Secret, a missing rule costs exactly the controls that need it,
+/// the CronJob passes Lookout's own controls, and a run with the pod's ServiceAccount persists its
+/// report. Serialized: the tests share the `lookout` namespace and its report ConfigMap.
+@Suite(.enabled(if: TestCluster.shouldRun, TestCluster.skipReason), .serialized)
+struct InClusterIntegrationTests {
+    static let repositoryRoot = ScanIntegrationTests.repositoryRoot
+    static let serviceAccountUser = "system:serviceaccount:lookout:lookout"
+
+    /// `kubectl apply -k rbac/`, once per test run.
+    static let installation: Result<Void, TestFailure> = {
+        guard let cluster = TestCluster.shared else { return .failure(TestFailure("no test API server")) }
+        do {
+            try cluster.apply(try cluster.lookoutManifests())
+            return .success(())
+        } catch {
+            return .failure(TestFailure("applying rbac/ failed: \(error)"))
+        }
+    }()
+
+    static func installed() throws -> TestCluster {
+        let cluster = try TestCluster.require()
+        try installation.get()
+        return cluster
+    }
+
+    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Run.Result, ScanReport?) {
+        let result = try Run.lookout(["scan"] + arguments + ["--format", "json"], environment: environment)
+        return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
+    }
+
+    /// A token kubeconfig for a ServiceAccount.
+    func kubeconfig(_ cluster: TestCluster, folder: TempDirectory, namespace: String, serviceAccount: String) throws -> String {
+        let token = try cluster.token(namespace: namespace, serviceAccount: serviceAccount)
+        return try cluster.kubeconfig(
+            in: folder.path, name: "\(namespace)-\(serviceAccount)",
+            cluster: "    server: \(cluster.url)\n    certificate-authority: \(cluster.caPath)", user: "    token: \(token)")
+    }
+
+    @Test func rbacManifestsApplyToTheRealAPIServer() throws {
+        let cluster = try TestCluster.require()
+        let manifests = try cluster.lookoutManifests()
+        // A server-side dry run of namespaced objects needs their namespace: it comes first, as in the docs.
+        try cluster.kubectl(["apply", "-f", Self.repositoryRoot + "/rbac/namespace.yaml"])
+        let dryRun = try cluster.kubectl(["apply", "--dry-run=server", "-f", "-"], input: manifests)
+        #expect(dryRun.contains("cronjob.batch/lookout"), "\(dryRun)")
+        try Self.installation.get()
+        let objects = try cluster.kubectl([
+            "-n", "lookout", "get", "serviceaccount/lookout", "role/lookout-report-writer", "rolebinding/lookout-report-writer",
+            "configmap/lookout-report", "networkpolicy/lookout-deny-ingress", "cronjob/lookout", "-o", "name",
+        ])
+        #expect(objects.split(separator: "\n").count == 6, "\(objects)")
+        let cronJob = try cluster.kubectl(["-n", "lookout", "get", "cronjob", "lookout", "-o", "jsonpath={.spec.concurrencyPolicy}"])
+        #expect(cronJob == "Forbid")
+        // Applying again changes nothing and keeps what a scan stored.
+        try cluster.apply(manifests)
+    }
+
+    /// The ServiceAccount of rbac/ with nothing but rbac/'s roles: the preflight finds every required
+    /// permission, the scan lists every kind, and the audit log shows it never asked for a Secret and
+    /// wrote nothing but access reviews and its report ConfigMap.
+    @Test func shippedPermissionsGiveACompleteScanThatNeverTouchesSecrets() throws {
+        let cluster = try Self.installed()
+        let folder = try TempDirectory()
+        let kubeconfig = try kubeconfig(cluster, folder: folder, namespace: "lookout", serviceAccount: "lookout")
+
+        let permissions = try Run.lookout(["check-permissions", "--kubeconfig", kubeconfig, "--report-configmap", "lookout-report",
+                                           "--baseline-configmap", "lookout-report"])
+        #expect(permissions.status == 0, "\(permissions.stdout)\(permissions.stderr)")
+        let rows = PermissionTable.rows(permissions.stdout)
+        #expect(!rows.contains { $0.first == "NO" }, "\(permissions.stdout)")
+        #expect(rows.contains(["no", "(optional)", "get", "nodes/proxy"]), "\(permissions.stdout)")
+        #expect(rows.contains(["yes", "patch", "configmaps", "lookout/lookout-report"]), "\(permissions.stdout)")
+
+        let (result, report) = try scan(["framework", "all", "--kubeconfig", kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(report?.errors.isEmpty == true, "\(report?.errors ?? [])")
+        #expect(report?.controls.contains { ($0.skipReason ?? "").hasPrefix("forbidden") } == false)
+        #expect(!result.stderr.contains("warning:"), "\(result.stderr)")
+        // Without the optional node-proxy role the node-config controls are announced, then skipped.
+        #expect(result.stderr.contains("note: LO-010"), "\(result.stderr)")
+
+        let events = try cluster.auditEvents(user: Self.serviceAccountUser)
+        #expect(events.count > 40, "the scan's requests are in the audit log")
+        #expect(!events.contains { $0.resource == "secrets" }, "\(events.filter { $0.resource == "secrets" })")
+        for event in events where !["get", "list"].contains(event.verb) {
+            let allowedWrite = (event.verb == "create" && event.resource == "selfsubjectaccessreviews")
+                || (event.verb == "patch" && event.resource == "configmaps" && event.namespace == "lookout" && event.name == "lookout-report")
+            #expect(allowedWrite, "unexpected request \(event)")
+        }
+    }
+
+    /// A copy of the reader role without the networking.k8s.io rule: the preflight, check-permissions
+    /// and the scan agree on which controls are skipped and why.
+    @Test func aMissingRuleSkipsExactlyTheControlsThatNeedIt() throws {
+        let cluster = try TestCluster.require()
+        let namespace = try cluster.makeNamespace("narrow")
+        let role = "lookout-reader-\(namespace)"
+        var rules = try String(contentsOfFile: Self.repositoryRoot + "/rbac/clusterrole.yaml", encoding: .utf8)
+            .components(separatedBy: "\n- ")
+        let before = rules.count
+        rules.removeAll { $0.hasPrefix("apiGroups: [networking.k8s.io]") }
+        #expect(rules.count == before - 1)
+        try cluster.apply(rules.joined(separator: "\n- ").replacingOccurrences(of: "name: lookout-reader", with: "name: \(role)") + """
+
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: auditor, namespace: \(namespace)}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(role)}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: \(role)}
+            subjects: [{kind: ServiceAccount, name: auditor, namespace: \(namespace)}]
+            """)
+        let folder = try TempDirectory()
+        let kubeconfig = try kubeconfig(cluster, folder: folder, namespace: namespace, serviceAccount: "auditor")
+
+        let expected = Set(Catalogue.controls.filter { $0.reads.contains(.networkpolicies) || $0.reads.contains(.ingresses) }.map(\.id))
+        #expect(expected.contains("C-0054"))
+
+        let permissions = try Run.lookout(["check-permissions", "framework", "all", "--kubeconfig", kubeconfig])
+        #expect(permissions.status == 1, "\(permissions.stdout)\(permissions.stderr)")
+        let rows = PermissionTable.rows(permissions.stdout)
+        #expect(rows.filter { $0.first == "NO" }.map { $0.dropFirst().prefix(2).joined(separator: " ") }.sorted()
+            == ["list networking.k8s.io/ingresses", "list networking.k8s.io/networkpolicies"], "\(permissions.stdout)")
+        // The skipped-controls section: "  ID  REASON  NAME".
+        let listed = rows.compactMap { fields -> (String, String)? in
+            guard fields.count >= 3, fields[1] == "forbidden:" else { return nil }
+            return (fields[0], "forbidden: \(fields[2])")
+        }
+        #expect(Set(listed.map(\.0)) == expected, "\(permissions.stdout)")
+
+        let (result, report) = try scan(["framework", "all", "--kubeconfig", kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        let skipped = try #require(report).controls.filter { ($0.skipReason ?? "").hasPrefix("forbidden") }
+        #expect(Set(skipped.map(\.id)) == expected)
+        for control in skipped {
+            #expect(listed.contains { $0 == (control.id, control.skipReason ?? "") }, "\(control.id): \(control.skipReason ?? "")")
+            #expect(result.stderr.contains("warning: \(control.id) (\(control.name)) will be skipped for lack of permission: \(control.skipReason ?? "")"))
+        }
+        #expect(Set(skipped.compactMap(\.skipReason)) == ["forbidden: networkpolicies", "forbidden: ingresses"])
+    }
+
+    /// Lookout's own workload, ServiceAccounts and namespace as applied from rbac/ fail none of its controls.
+    @Test func theCronJobPassesLookoutsOwnControls() throws {
+        let cluster = try Self.installed()
+        let (result, report) = try scan(["framework", "all", "--kubeconfig", cluster.kubeconfig, "--include-namespaces", "lookout"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(report)
+        let evaluated = report.controls.filter { $0.status != .skipped }.count
+        #expect(evaluated > 50)
+        let own = report.findings.filter {
+            $0.status == "failed" && ($0.resource.namespace == "lookout" || ($0.resource.kind == "Namespace" && $0.resource.name == "lookout"))
+        }
+        #expect(own.isEmpty, "\(own.map { "\($0.controlID) \($0.resource.displayName): \($0.message) \($0.evidence)" })")
+        // The workload controls did judge the CronJob, the namespace's only workload.
+        #expect(report.controls.first { $0.id == "C-0057" }?.allResources == 1)
+    }
+
+    /// In-cluster mode for real: the rbac/ ServiceAccount's token and the CA at the standard path in a
+    /// private mount namespace, KUBERNETES_SERVICE_HOST/PORT set, no kubeconfig, and the CronJob's own
+    /// arguments. The first run finds no baseline and stores its report; the second compares with it.
+    @Test func inClusterModeUsesTheMountedServiceAccount() throws {
+        let cluster = try Self.installed()
+        try cluster.kubectl(["-n", "lookout", "patch", "configmap", "lookout-report", "--type=merge", "-p", #"{"data":null,"binaryData":null}"#])
+        let token = try cluster.token(namespace: "lookout", serviceAccount: "lookout")
+        let folder = try TempDirectory()
+        try token.write(toFile: folder.path + "/token", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: cluster.caPath, toPath: folder.path + "/ca.crt")
+        try "lookout".write(toFile: folder.path + "/namespace", atomically: true, encoding: .utf8)
+        let arguments = try CronJobManifest.arguments()
+        #expect(arguments.first == "scan")
+        // A private mount namespace puts the files at the standard path without touching the host.
+        let script = """
+            set -e
+            mount -t tmpfs tmpfs /run
+            mkdir -p /run/secrets/kubernetes.io/serviceaccount
+            cp \(folder.path)/token \(folder.path)/ca.crt \(folder.path)/namespace /run/secrets/kubernetes.io/serviceaccount/
+            [ -e /var/run/secrets/kubernetes.io/serviceaccount/token ]
+            exec "\(Run.lookoutPath)" "$@"
+            """
+        let port = cluster.environment["LOOKOUT_REALAPI_PORT"] ?? ""
+        func run() throws -> (Run.Result, [JSONLogLine]) {
+            let result = try Run.process(
+                "unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh"] + arguments,
+                environment: [
+                    "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent",
+                    "KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port,
+                ])
+            #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
+            return (result, try JSONLogLine.parse(result.stdout))
+        }
+
+        let (first, firstLines) = try run()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stderr.isEmpty, "every diagnostic is a JSON line on stdout: \(first.stderr)")
+        #expect(firstLines.contains { $0.level == "info" && $0.msg.hasPrefix("no baseline yet: configmap/lookout/lookout-report") })
+        let firstScan = try #require(firstLines.last)
+        #expect(firstScan.msg == "scan complete" && firstScan.exitCode == 0 && firstScan.reportConfigMap == "lookout/lookout-report")
+        let digest = try #require(firstScan.scan)
+        #expect(digest.errors.isEmpty, "a complete scan: \(digest.errors)")
+        #expect(digest.cluster.server == "https://127.0.0.1:\(port)")
+        #expect(digest.baseline == nil)
+
+        // The ConfigMap holds the summary and the whole report, which `base64 -d | gunzip` would read.
+        let stored = try JSONDecoder().decode(
+            StoredConfigMap.self, from: Data(try cluster.kubectl(["-n", "lookout", "get", "configmap", "lookout-report", "-o", "json"]).utf8))
+        let summary = try JSONDecoder().decode(ReportDigest.self, from: Data(try #require(stored.data["summary.json"]).utf8))
+        #expect(summary.scannedAt == digest.scannedAt)
+        let report = try #require(try ReportConfigMap.report(from: stored.binaryData))
+        #expect(report.scannedAt == digest.scannedAt && report.summary.controls.total == digest.summary.controls.total)
+        #expect(stored.metadata.labels["app.kubernetes.io/component"] == "report")
+
+        let (second, secondLines) = try run()
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        let secondScan = try #require(secondLines.last?.scan)
+        let baseline = try #require(secondScan.baseline, "the second run compares with the first")
+        #expect(baseline.unchanged > 0)
+    }
+}
+
+/// The output of `lookout check-permissions`, as whitespace-separated fields per indented line.
+enum PermissionTable {
+    static func rows(_ stdout: String) -> [[String]] {
+        stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.map { $0.split(separator: " ").map(String.init) }
+    }
+}
+
+/// One line of `--log-format json`.
+struct JSONLogLine: Decodable {
+    var time: String
+    var level: String
+    var msg: String
+    var scan: ReportDigest?
+    var reportConfigMap: String?
+    var exitCode: Int32?
+
+    static func parse(_ stdout: String) throws -> [JSONLogLine] {
+        try stdout.split(separator: "\n").map { try JSONDecoder().decode(JSONLogLine.self, from: Data($0.utf8)) }
+    }
+}
+
+/// The fields of a ConfigMap the tests read.
+struct StoredConfigMap: Decodable {
+    struct Metadata: Decodable { var labels: [String: String] }
+    var metadata: Metadata
+    var data: [String: String]
+    var binaryData: [String: Data]
+}
+
+/// rbac/cronjob.yaml, read with Lookout's own YAML parser.
+enum CronJobManifest {
+    /// The container's arguments: what every scheduled run executes.
+    static func arguments() throws -> [String] {
+        let path = InClusterIntegrationTests.repositoryRoot + "/rbac/cronjob.yaml"
+        let document = try #require(try YAML.parseDocuments(try String(contentsOfFile: path, encoding: .utf8), file: path).first)
+        let container = try #require(document["spec"]?["jobTemplate"]?["spec"]?["template"]?["spec"]?["containers"]?.sequence?.first)
+        return container["args"]?.sequence?.compactMap(\.string) ?? []
+    }
+}
+
+/// One request in the API server's audit log.
+struct AuditEvent: Decodable, CustomStringConvertible {
+    struct User: Decodable { var username: String }
+    struct ObjectRef: Decodable {
+        var resource: String?
+        var subresource: String?
+        var namespace: String?
+        var name: String?
+    }
+    var verb: String
+    var requestURI: String
+    var user: User
+    var objectRef: ObjectRef?
+
+    var resource: String? { objectRef?.resource }
+    var namespace: String? { objectRef?.namespace }
+    var name: String? { objectRef?.name }
+    var description: String { "\(verb) \(requestURI)" }
+}
+
+extension TestCluster {
+    /// rbac/ as `kubectl apply -k rbac/` sends it. v1.20 serves CronJob only as batch/v1beta1, whose
+    /// schema holds every field rbac/ sets; a server that serves batch/v1 gets the manifests unchanged.
+    func lookoutManifests() throws -> String {
+        let rendered = try kubectl(["kustomize", ScanIntegrationTests.repositoryRoot + "/rbac"])
+        let batchV1 = try kubectl(["get", "--raw", "/apis/batch/v1"])
+        if batchV1.contains("\"name\":\"cronjobs\"") { return rendered }
+        let converted = rendered.replacingOccurrences(of: "apiVersion: batch/v1\nkind: CronJob", with: "apiVersion: batch/v1beta1\nkind: CronJob")
+        guard converted != rendered else { throw TestFailure("no batch/v1 CronJob in the rendered rbac/") }
+        return converted
+    }
+
+    /// Every request `user` made, from the audit log `make test` has the API server write.
+    func auditEvents(user: String) throws -> [AuditEvent] {
+        let path = try #require(environment["LOOKOUT_REALAPI_AUDIT_LOG"].flatMap { $0.isEmpty ? nil : $0 },
+                                "the test API server runs without an audit log: start it with LOOKOUT_REALAPI_AUDIT=1 (make test does)")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(AuditEvent.self, from: Data($0.utf8)) }
+            .filter { $0.user.username == user }
+    }
+}
