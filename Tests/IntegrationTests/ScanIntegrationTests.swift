@@ -73,17 +73,7 @@ struct ScanIntegrationTests {
         let cluster = try TestCluster.require()
         try cluster.kubectl(["apply", "-f", Self.repositoryRoot + "/rbac/clusterrole.yaml"])
         let namespace = try cluster.makeNamespace("reader")
-        try cluster.apply("""
-            apiVersion: v1
-            kind: ServiceAccount
-            metadata: {name: auditor, namespace: \(namespace)}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: \(namespace)-reader}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lookout-reader}
-            subjects: [{kind: ServiceAccount, name: auditor, namespace: \(namespace)}]
-            """)
+        try cluster.bindServiceAccount("auditor", namespace: namespace, clusterRole: "lookout-reader")
         let token = try cluster.token(namespace: namespace, serviceAccount: "auditor")
         let folder = try TempDirectory()
         let kubeconfig = try cluster.kubeconfig(
@@ -99,17 +89,7 @@ struct ScanIntegrationTests {
     @Test func execPluginKubeconfigAuthenticates() throws {
         let cluster = try TestCluster.require()
         let namespace = try cluster.makeNamespace("exec")
-        try cluster.apply("""
-            apiVersion: v1
-            kind: ServiceAccount
-            metadata: {name: viewer, namespace: \(namespace)}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: \(namespace)-view}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-            subjects: [{kind: ServiceAccount, name: viewer, namespace: \(namespace)}]
-            """)
+        try cluster.bindServiceAccount("viewer", namespace: namespace, clusterRole: "cluster-admin")
         let token = try cluster.token(namespace: namespace, serviceAccount: "viewer")
         let folder = try TempDirectory()
         let plugin = folder.path + "/bin/token-plugin"

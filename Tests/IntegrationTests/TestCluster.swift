@@ -68,6 +68,21 @@ struct TestCluster: Sendable {
         throw TestFailure("namespace \(name) got no default ServiceAccount in 10 s")
     }
 
+    /// A ServiceAccount bound cluster-wide to `clusterRole` by a ClusterRoleBinding named after it.
+    func bindServiceAccount(_ name: String, namespace: String, clusterRole: String) throws {
+        try apply("""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: \(name), namespace: \(namespace)}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(namespace)-\(name)-\(clusterRole)}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: \(clusterRole)}
+            subjects: [{kind: ServiceAccount, name: \(name), namespace: \(namespace)}]
+            """)
+    }
+
     /// A token for a ServiceAccount (TokenRequest API).
     func token(namespace: String, serviceAccount: String) throws -> String {
         try kubectl(["-n", namespace, "create", "token", serviceAccount, "--duration=1h"])
