@@ -5,7 +5,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CLUSTER := Tests/cluster/apiserver.sh
 DEMO_STATE ?= /tmp/lookout-demo
-APT_PACKAGES := libcurl4-openssl-dev zlib1g-dev python3 python3-yaml python3-jsonschema openssl curl ca-certificates
+# python3-jsonschema, python3-prometheus-client and chromium are the report consumers the tests run.
+APT_PACKAGES := libcurl4-openssl-dev zlib1g-dev python3 python3-yaml python3-jsonschema python3-prometheus-client chromium openssl curl ca-certificates
 
 # Extra `swift build` flags, e.g. SWIFT_BUILD_FLAGS="--scratch-path .build-mine" to keep a build apart.
 SWIFT_BUILD_FLAGS ?=

@@ -23,7 +23,9 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KubeClient", "Inventory", "Audit", "Reports"]),
+        // The real consumers of the report formats (schema validators, parsers, a headless browser), for tests only.
+        .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"]),
     ]
 )

@@ -71,6 +71,9 @@ public struct ClusterSnapshot: Codable, Sendable {
     public var collected: Set<ResourceKind> = []
     public var errors: [CollectionError] = []
     public var scope: NamespaceScope = NamespaceScope()
+    /// Why every kind missing from `collected` is missing, when one reason covers them all: a snapshot
+    /// built from files (`ManifestLoader`) has only the kinds the files hold.
+    public var uncollectedReason: String?
 
     public init(cluster: ClusterInfo) { self.cluster = cluster }
 
@@ -80,6 +83,7 @@ public struct ClusterSnapshot: Codable, Sendable {
         if let error = errors.first(where: { $0.resource == kind.rawValue }) {
             return "\(error.reason): \(kind.rawValue)"
         }
+        if let uncollectedReason { return "\(uncollectedReason): \(kind.rawValue)" }
         return kind.isOptional ? "not served by this cluster: \(kind.rawValue)" : "not collected: \(kind.rawValue)"
     }
 }

@@ -1,12 +1,17 @@
 import Audit
 
 /// The human report: a table of controls by severity, framework and overall scores, and the failing
-/// resources. Fits 100 columns; colour only when asked (a TTY without NO_COLOR).
+/// resources. Every line fits 100 columns (long names and texts wrap); colour only when asked (a TTY
+/// without NO_COLOR).
 public struct PrettyRenderer: Sendable {
     public var useColor: Bool
     public var verbose: Bool
-    /// How many failing resources to list per control without --verbose.
-    public var topResources = 3
+    /// How many resources the "Top failing resources" section lists.
+    public var topResources = 10
+    /// How many resolved findings the baseline section lists without --verbose.
+    public var topResolved = 10
+
+    public static let width = 100
 
     public init(useColor: Bool, verbose: Bool) {
         self.useColor = useColor
@@ -14,98 +19,215 @@ public struct PrettyRenderer: Sendable {
     }
 
     public func render(_ report: ScanReport) -> String {
-        var out = ""
-        out += bold("Lookout \(report.tool.version)") + " — cluster \(report.cluster.context ?? report.cluster.server)"
+        var out = header(report)
+        out += controlsTable(report)
+        out += frameworksSection(report)
+        out += topResourcesSection(report)
+        if let baseline = report.baseline { out += baselineSection(baseline, verbose: verbose) }
+        if verbose { out += findingsSection(report.findings.filter { $0.status == "failed" || $0.exception != nil }, report: report) }
+        out += scoresSection(report)
+        return out
+    }
+
+    /// `lookout diff`: what is new, what is resolved, and the counts.
+    public func renderComparison(_ report: ScanReport) -> String {
+        guard let baseline = report.baseline else { return render(report) }
+        var out = bold("Lookout diff") + " — cluster \(report.clusterName)\n"
+        out += "  before: \(baseline.source), scanned \(baseline.scannedAt)\n"
+        out += "  after:  scanned \(report.scannedAt)\n\n"
+        let new = report.findings.filter { $0.baseline == .new && $0.status == "failed" }
+        out += bold("New findings (\(new.count))") + "\n"
+        out += new.isEmpty ? "  none\n" : findingLines(new, report: report)
+        out += "\n" + baselineSection(baseline, verbose: true)
+        out += scoresSection(report)
+        return out
+    }
+
+    // MARK: Sections
+
+    func header(_ report: ScanReport) -> String {
+        var out = bold("Lookout \(report.tool.version)") + " — cluster \(report.clusterName)"
         out += " (\(report.cluster.version ?? "unknown version")), scanned \(report.scannedAt)\n"
         if !report.scope.excludedNamespaces.isEmpty {
-            out += "Excluded namespaces: \(report.scope.excludedNamespaces.joined(separator: ", "))\n"
+            out += wrapped("Excluded namespaces: " + report.scope.excludedNamespaces.joined(separator: ", "), indent: 2)
         }
         if !report.scope.includedNamespaces.isEmpty {
-            out += "Included namespaces: \(report.scope.includedNamespaces.joined(separator: ", "))\n"
+            out += wrapped("Included namespaces: " + report.scope.includedNamespaces.joined(separator: ", "), indent: 2)
         }
-        out += "\n"
-        out += row(["SEVERITY", "CONTROL", "NAME", "FAILED", "ALL", "COMPLIANCE"], widths: Self.widths) + "\n"
-        out += String(repeating: "─", count: 98) + "\n"
-        let findingsByControl = Dictionary(grouping: report.findings, by: \.controlID)
-        for control in Self.sorted(report.controls) {
-            let status: String
-            switch control.status {
-            case .skipped: status = "skipped"
-            case .passed: status = "100%"
-            case .failed: status = Self.percent(control.complianceScore)
-            }
+        return out + "\n"
+    }
+
+    static let columns: [(title: String, width: Int, rightAligned: Bool)] = [
+        ("SEVERITY", 8, false), ("CONTROL", 8, false), ("NAME", 49, false), ("FAILED", 6, true), ("ALL", 6, true),
+        ("RISK", 7, true), ("COMPLIANCE", 10, true),
+    ]
+
+    func controlsTable(_ report: ScanReport) -> String {
+        var out = bold(row(Self.columns.map(\.title))) + "\n"
+        out += String(repeating: "─", count: Self.width) + "\n"
+        let nameColumn = Self.columns[2]
+        let nameIndent = Self.columns[0].width + Self.columns[1].width + 2
+        for control in report.controlsBySeverity {
+            let evaluated = control.status != .skipped
             let name = control.informational ? control.name + " (info)" : control.name
-            let line = row(
-                [control.severity.rawValue, control.id, name, control.status == .skipped ? "-" : String(control.failedResources),
-                 control.status == .skipped ? "-" : String(control.allResources), status],
-                widths: Self.widths)
-            out += colored(line, severity: control.status == .failed ? control.severity : nil) + "\n"
-            if control.status == .skipped, let reason = control.skipReason {
-                out += "           ↳ \(reason)\n"
+            var nameLines = Self.wrap(name, width: nameColumn.width)
+            let cells = [
+                control.severity.rawValue, control.id, nameLines.removeFirst(),
+                evaluated ? String(control.failedResources) : "-", evaluated ? String(control.allResources) : "-",
+                evaluated ? NumberText.percent(control.riskScore) : "-",
+                evaluated ? NumberText.percent(control.complianceScore) : "skipped",
+            ]
+            out += colored(row(cells), severity: control.status == .failed ? control.severity : nil) + "\n"
+            for line in nameLines { out += String(repeating: " ", count: nameIndent) + line + "\n" }
+            if let reason = control.skipReason {
+                out += wrapped("↳ skipped: " + reason, indent: nameIndent, hanging: 2)
             }
-            let findings = findingsByControl[control.id] ?? []
-            for finding in findings.prefix(verbose ? findings.count : topResources) {
-                let excepted = finding.exception.map { " (excepted by \($0))" } ?? ""
-                out += "           ↳ \(finding.resource.displayName)\(excepted)\n"
-                if verbose {
-                    for evidence in finding.evidence { out += "               \(evidence)\n" }
+        }
+        return out + "\n"
+    }
+
+    func frameworksSection(_ report: ScanReport) -> String {
+        guard !report.summary.frameworks.isEmpty else { return "" }
+        var out = bold("Frameworks") + "\n"
+        for framework in report.summary.frameworks {
+            out += "  " + Self.pad(framework.name, 14) + " compliance " + Self.pad(NumberText.percent(framework.complianceScore), 8)
+                + " risk " + NumberText.percent(framework.riskScore) + "\n"
+        }
+        return out + "\n"
+    }
+
+    /// The resources failing the most severe and the most controls: where fixing pays most.
+    func topResourcesSection(_ report: ScanReport) -> String {
+        let failed = report.failedFindings
+        guard !failed.isEmpty else { return "" }
+        let ranked = Dictionary(grouping: failed, by: \.resource)
+            .map { resource, findings in
+                (resource: resource, findings: findings, worst: findings.map(\.severity).max() ?? .low)
+            }
+            .sorted {
+                ($1.worst, $1.findings.count, $0.resource) < ($0.worst, $0.findings.count, $1.resource)
+            }
+        var out = bold("Top failing resources") + " (\(ranked.count) failing)\n"
+        for entry in ranked.prefix(topResources) {
+            let marker = entry.findings.contains { $0.baseline == .new } ? " [new]" : ""
+            let ids = entry.findings.map(\.controlID).sorted()
+            let lead = "  " + Self.pad(entry.worst.rawValue, 8) + " " + Self.pad(entry.resource.displayName + marker, 45) + " "
+            let tail = "\(ids.count) control\(ids.count == 1 ? "" : "s"): " + ids.joined(separator: ", ")
+            out += colored(Self.truncate(lead + tail, Self.width), severity: entry.worst) + "\n"
+        }
+        if ranked.count > topResources {
+            out += "  … and \(ranked.count - topResources) more" + (verbose ? "\n" : " (--verbose lists every finding)\n")
+        }
+        return out + "\n"
+    }
+
+    func baselineSection(_ baseline: BaselineComparison, verbose: Bool) -> String {
+        var out = bold("Baseline") + " \(baseline.source) (scanned \(baseline.scannedAt)): "
+        out += "\(baseline.new) new, \(baseline.unchanged) unchanged, \(baseline.resolved.count) resolved\n"
+        let shown = verbose ? baseline.resolved[...] : baseline.resolved.prefix(topResolved)
+        for resolved in shown {
+            out += wrapped("✓ resolved \(resolved.controlID) \(resolved.resource.displayName): \(resolved.message)", indent: 2, hanging: 2)
+        }
+        if shown.count < baseline.resolved.count {
+            out += "  … and \(baseline.resolved.count - shown.count) more resolved (--verbose lists them)\n"
+        }
+        return out + "\n"
+    }
+
+    func findingsSection(_ findings: [ScanReport.FindingEntry], report: ScanReport) -> String {
+        guard !findings.isEmpty else { return "" }
+        return bold("Findings") + "\n" + findingLines(findings, report: report) + "\n"
+    }
+
+    /// Findings grouped under their control, each with message, evidence, related objects and the fix.
+    func findingLines(_ findings: [ScanReport.FindingEntry], report: ScanReport) -> String {
+        var out = ""
+        let byControl = Dictionary(grouping: findings, by: \.controlID)
+        for control in report.controlsBySeverity {
+            guard let findings = byControl[control.id] else { continue }
+            out += colored("  \(control.severity.rawValue) \(control.id) \(control.name)", severity: control.severity) + "\n"
+            for finding in findings {
+                var title = finding.resource.displayName
+                if finding.baseline == .new { title += " [new]" }
+                if let exception = finding.exception { title += " (excepted by \(exception))" }
+                out += wrapped("• " + title, indent: 4, hanging: 2)
+                out += wrapped(finding.message, indent: 6)
+                for evidence in finding.evidence { out += wrapped("evidence: " + evidence, indent: 6, hanging: 10) }
+                for related in finding.related {
+                    let name = related.namespace.map { "\($0)/\(related.name)" } ?? related.name
+                    out += wrapped("via \(related.kind) \(name)", indent: 6, hanging: 4)
                 }
             }
-            if !verbose, findings.count > topResources {
-                out += "           ↳ … and \(findings.count - topResources) more (--verbose lists them)\n"
-            }
-            if verbose, control.status == .failed {
-                out += "             fix: \(control.remediation)\n"
-            }
-        }
-        out += "\n"
-        if !report.summary.frameworks.isEmpty {
-            out += bold("Frameworks") + "\n"
-            for framework in report.summary.frameworks {
-                out += "  " + Self.pad(framework.name, 14) + " compliance " + Self.pad(Self.percent(framework.complianceScore), 8)
-                    + " risk " + Self.percent(framework.riskScore) + "\n"
-            }
-            out += "\n"
-        }
-        let summary = report.summary
-        out += bold("Compliance score: \(Self.percent(summary.complianceScore))") + "   Risk score: \(Self.percent(summary.riskScore))\n"
-        out += "Controls: \(summary.controls.total) (\(summary.controls.failed) failed, \(summary.controls.passed) passed, "
-        out += "\(summary.controls.skipped) skipped)   Resources: \(summary.resources.failed) of \(summary.resources.total) failed\n"
-        for error in report.errors {
-            out += "warning: \(error.resource): \(error.reason): \(error.message)\n"
+            out += wrapped("fix: " + control.remediation, indent: 4, hanging: 5)
         }
         return out
     }
 
-    static let widths = [9, 8, 55, 7, 6, 10]
-
-    /// Failed first, then by severity (critical first), then by ID.
-    static func sorted(_ controls: [ScanReport.ControlEntry]) -> [ScanReport.ControlEntry] {
-        func rank(_ status: ControlStatus) -> Int {
-            switch status {
-            case .failed: 0
-            case .passed: 1
-            case .skipped: 2
-            }
+    func scoresSection(_ report: ScanReport) -> String {
+        let summary = report.summary
+        var out = bold("Compliance score: \(NumberText.percent(summary.complianceScore))")
+        out += "   Risk score: \(NumberText.percent(summary.riskScore))\n"
+        out += "Controls: \(summary.controls.total) (\(summary.controls.failed) failed, \(summary.controls.passed) passed, "
+        out += "\(summary.controls.skipped) skipped)   Resources: \(summary.resources.failed) of \(summary.resources.total) failed\n"
+        for error in report.errors {
+            out += wrapped("warning: \(error.resource): \(error.reason): \(error.message)", indent: 0, hanging: 2)
         }
-        return controls.sorted {
-            (rank($0.status), -Severity.allCases.firstIndex(of: $0.severity)!, $0.id)
-                < (rank($1.status), -Severity.allCases.firstIndex(of: $1.severity)!, $1.id)
-        }
+        return out
     }
 
-    static func percent(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10)%"
+    // MARK: Layout
+
+    func row(_ cells: [String]) -> String {
+        zip(cells, Self.columns).map { cell, column in
+            column.rightAligned ? Self.padLeft(cell, column.width) : Self.pad(cell, column.width)
+        }
+        .joined(separator: " ").trimmingTrailingSpaces()
+    }
+
+    /// `text` wrapped to the page width at `indent`, continuation lines indented `hanging` more.
+    func wrapped(_ text: String, indent: Int, hanging: Int = 0) -> String {
+        let lines = Self.wrap(text, width: Self.width - indent - hanging, firstWidth: Self.width - indent)
+        return lines.enumerated().map { offset, line in
+            String(repeating: " ", count: indent + (offset == 0 ? 0 : hanging)) + line + "\n"
+        }.joined()
+    }
+
+    /// Splits at spaces so no line exceeds its width; a word longer than a line is cut.
+    static func wrap(_ text: String, width: Int, firstWidth: Int? = nil) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        func limit() -> Int { lines.isEmpty ? (firstWidth ?? width) : width }
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            var word = Substring(word)
+            if line.isEmpty, word.count <= limit() {
+                line = String(word)
+            } else if line.count + 1 + word.count <= limit() {
+                line += " " + word
+            } else {
+                if !line.isEmpty { lines.append(line) }
+                while word.count > limit() {
+                    lines.append(String(word.prefix(limit())))
+                    word = word.dropFirst(lines.last!.count)
+                }
+                line = String(word)
+            }
+        }
+        lines.append(line)
+        return lines
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
-        if text.count > width { return String(text.prefix(width - 1)) + "…" }
+        let text = truncate(text, width)
         return text + String(repeating: " ", count: width - text.count)
     }
 
-    func row(_ cells: [String], widths: [Int]) -> String {
-        zip(cells, widths).map { Self.pad($0, $1) }.joined(separator: " ").trimmingTrailingSpaces()
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        let text = truncate(text, width)
+        return String(repeating: " ", count: width - text.count) + text
+    }
+
+    static func truncate(_ text: String, _ width: Int) -> String {
+        text.count > width ? String(text.prefix(width - 1)) + "…" : text
     }
 
     func bold(_ text: String) -> String { useColor ? "\u{1b}[1m\(text)\u{1b}[0m" : text }

@@ -50,6 +50,8 @@ public struct ScanReport: Codable, Sendable {
         public var allResources: Int
         public var riskScore: Double
         public var complianceScore: Double
+        /// What the control checks; absent in reports written before it was added.
+        public var description: String?
         public var remediation: String
     }
     public struct FindingEntry: Codable, Sendable {
@@ -65,6 +67,8 @@ public struct ScanReport: Codable, Sendable {
         public var evidence: [String]
         public var remediation: String
         public var fingerprint: String
+        /// Set only when the scan was compared with a baseline report.
+        public var baseline: BaselineState?
     }
 
     public var schemaVersion = "1"
@@ -76,6 +80,8 @@ public struct ScanReport: Codable, Sendable {
     public var controls: [ControlEntry]
     public var findings: [FindingEntry]
     public var errors: [CollectionError]
+    /// The comparison with an earlier report (`--baseline`, `lookout diff`); absent otherwise.
+    public var baseline: BaselineComparison?
 }
 
 extension ScanReport {
@@ -103,8 +109,9 @@ extension ScanReport {
                 informational: entry.control.informational, status: entry.status, skipReason: entry.skipReason,
                 failedResources: entry.failedResources, allResources: entry.allResources,
                 riskScore: Self.rounded(entry.riskScore), complianceScore: Self.rounded(entry.complianceScore),
-                remediation: entry.control.remediation)
+                description: entry.control.description, remediation: entry.control.remediation)
         }
+        let identity = FingerprintIdentity(pods: snapshot.pods)
         findings = result.results.flatMap { entry in
             entry.verdicts.compactMap { verdict in
                 verdict.failure.map { failure in
@@ -113,7 +120,8 @@ extension ScanReport {
                         exception: verdict.exception, severity: entry.control.severity, resource: verdict.resource,
                         related: failure.related, message: failure.message, evidence: failure.evidence,
                         remediation: entry.control.remediation,
-                        fingerprint: Fingerprint.of(controlID: entry.control.id, resource: verdict.resource, evidence: failure.evidence))
+                        fingerprint: Fingerprint.of(
+                            controlID: entry.control.id, resource: identity.stable(verdict.resource), evidence: failure.evidence))
                 }
             }
         }
@@ -124,7 +132,9 @@ extension ScanReport {
 
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        // Sorted keys: the encoder does not keep declaration order, and diffs of saved reports need a
+        // stable one.
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
         data.append(UInt8(ascii: "\n"))
         return data
@@ -138,6 +148,9 @@ extension ScanReport {
 /// A stable identity for a finding across scans: control, object identity and evidence, never
 /// anything that changes when pods restart or replicas scale.
 public enum Fingerprint {
+    /// Kept in the SARIF `partialFingerprints` key, so a change of algorithm can get a new key.
+    public static let version = "lookout/v1"
+
     public static func of(controlID: String, resource: ResourceRef, evidence: [String]) -> String {
         let text = ([controlID, resource.kind, resource.namespace ?? "", resource.name] + evidence.sorted())
             .joined(separator: "\u{1f}")
@@ -149,4 +162,26 @@ public enum Fingerprint {
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
+}
+
+/// Replaces the generated name of a controller-owned Pod by its owner's identity: a Pod is only
+/// reported itself when its controller is not scanned, and its name changes on every restart.
+struct FingerprintIdentity {
+    private var owners: [String: OwnerReference] = [:]
+
+    init(pods: [Pod]) {
+        for pod in pods {
+            guard let owner = pod.metadata.ownerReferences?.first(where: { $0.controller == true })
+                ?? pod.metadata.ownerReferences?.first
+            else { continue }
+            owners[Self.key(pod.namespace, pod.name)] = owner
+        }
+    }
+
+    func stable(_ resource: ResourceRef) -> ResourceRef {
+        guard resource.kind == "Pod", let owner = owners[Self.key(resource.namespace, resource.name)] else { return resource }
+        return ResourceRef(apiVersion: resource.apiVersion, kind: "Pod", namespace: resource.namespace, name: "\(owner.kind)/\(owner.name)")
+    }
+
+    private static func key(_ namespace: String?, _ name: String) -> String { "\(namespace ?? "")/\(name)" }
 }

@@ -11,6 +11,17 @@ struct OptionSpec {
     var help: String
 }
 
+extension OptionSpec {
+    /// The options section of a command's help, one aligned line per option.
+    static func describe(_ options: [OptionSpec]) -> String {
+        options.map { option in
+            let name = "--\(option.name)" + (option.takesValue ? " VALUE" : "")
+            let short = option.short.map { "-\($0), " } ?? "    "
+            return "  \(short)\(name.padding(30))\(option.help)\n"
+        }.joined()
+    }
+}
+
 struct ParsedArguments {
     var positionals: [String] = []
     var values: [String: String] = [:]

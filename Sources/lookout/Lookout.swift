@@ -11,10 +11,13 @@ struct Lookout {
 
         Commands:
           scan [framework NAMES | control IDS]   audit the cluster (default: ClusterScan, MITRE, NSA, lookout)
+          check-permissions                      what the credentials may read; controls a scan would skip
+          collect --output snapshot.json         save what a scan reads, for `scan --from` without the cluster
+          diff OLD.json NEW.json                 compare two JSON reports: new, unchanged and resolved findings
           list controls|frameworks [--format json]
           version
 
-        Run `lookout scan --help` for the scan options.
+        Run `lookout <command> --help` for a command's options.
         """
 
     static func main() async {
@@ -23,6 +26,9 @@ struct Lookout {
         let code: ExitCode
         switch command {
         case "scan": code = await ScanCommand.run(arguments)
+        case "check-permissions": code = await CheckPermissionsCommand.run(arguments)
+        case "collect": code = await CollectCommand.run(arguments)
+        case "diff": code = DiffCommand.run(arguments)
         case "list": code = ListCommand.run(arguments)
         case "version", "--version":
             Console.out("lookout \(KubeAPI.version)\n")

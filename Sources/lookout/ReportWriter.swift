@@ -1,14 +1,37 @@
 import FoundationEssentials
+import KubeClient
 import Reports
 
 enum ReportFormat: String, CaseIterable {
-    case pretty, json
+    case pretty, json, junit, sarif, html, prometheus
 
+    /// The extension of `BASENAME.<ext>` when several formats are written at once.
     var fileExtension: String {
         switch self {
         case .pretty: "txt"
         case .json: "json"
+        case .junit: "xml"
+        case .sarif: "sarif"
+        case .html: "html"
+        case .prometheus: "prom"
         }
+    }
+
+    /// Formats a program reads: progress lines would never mix into them, but they also keep the
+    /// terminal quiet when one of them goes to stdout.
+    var isMachineReadable: Bool { self != .pretty }
+
+    /// Parses `--format a,b`: every name known, none twice.
+    static func list(_ names: [String]) throws(UsageError) -> [ReportFormat] {
+        var formats: [ReportFormat] = []
+        for name in names.isEmpty ? ["pretty"] : names {
+            guard let format = ReportFormat(rawValue: name.lowercased()) else {
+                throw UsageError(description: "unknown format \"\(name)\" (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !formats.contains(format) else { throw UsageError(description: "format \"\(name)\" is given twice") }
+            formats.append(format)
+        }
+        return formats
     }
 }
 
@@ -19,13 +42,18 @@ struct ReportWriter {
     var output: String?
     var verbose: Bool
 
+    /// The files `write` creates, in format order; empty when the report goes to stdout.
+    var paths: [String] {
+        guard let output else { return [] }
+        return formats.count > 1 ? formats.map { "\(output).\($0.fileExtension)" } : [output]
+    }
+
     func write(_ report: ScanReport) throws {
-        for format in formats {
+        for (index, format) in formats.enumerated() {
             let useColor = output == nil && format == .pretty && Console.useColor
             let data = try render(report, as: format, useColor: useColor)
-            if let output {
-                let path = formats.count > 1 ? "\(output).\(format.fileExtension)" : output
-                try data.write(to: URL(filePath: path))
+            if output != nil {
+                try data.write(to: URL(filePath: paths[index]))
             } else {
                 Console.out(String(decoding: data, as: UTF8.self))
             }
@@ -36,6 +64,45 @@ struct ReportWriter {
         switch format {
         case .pretty: Data(PrettyRenderer(useColor: useColor, verbose: verbose).render(report).utf8)
         case .json: try report.jsonData()
+        case .junit: Data(JUnitRenderer().render(report).utf8)
+        case .sarif: try SARIFRenderer().render(report)
+        case .html: Data(HTMLRenderer().render(report).utf8)
+        case .prometheus: Data(PrometheusRenderer().render(report).utf8)
+        }
+    }
+}
+
+/// Pushes the Prometheus rendering to a Pushgateway with PUT, which replaces the metrics of the
+/// group: a scan's results are a whole, and findings fixed since the last push must disappear.
+enum Pushgateway {
+    struct PushError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `URL` as given when it already names a group (`…/metrics/job/NAME[/LABEL/VALUE…]`), else
+    /// `URL/metrics/job/lookout`.
+    static func groupURL(_ base: String) -> String {
+        if base.contains("/metrics/job/") { return base }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/metrics/job/lookout"
+    }
+
+    static func push(_ report: ScanReport, to base: String) async throws(PushError) {
+        let url = groupURL(base)
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw PushError(description: "--pushgateway takes an http:// or https:// URL, got \"\(base)\"")
+        }
+        let response: HTTPResponse
+        do {
+            let transport = try CurlTransport(options: TransportOptions(userAgent: "lookout/\(KubeAPI.version)", maxConcurrentRequests: 1))
+            response = try await transport.send(HTTPRequest(
+                method: "PUT", url: url, headers: [HTTPHeader(name: "Content-Type", value: PrometheusRenderer.contentType)],
+                body: Data(PrometheusRenderer().render(report).utf8)))
+        } catch {
+            throw PushError(description: "cannot push to \(url): \(error)")
+        }
+        guard (200..<300).contains(response.status) else {
+            let body = String(decoding: response.body.prefix(300), as: UTF8.self)
+            throw PushError(description: "the Pushgateway at \(url) answered \(response.status): \(body)")
         }
     }
 }

@@ -10,8 +10,12 @@ enum ScanCommand {
         OptionSpec(name: "context", takesValue: true, help: "kubeconfig context (default: current-context)"),
         OptionSpec(name: "exclude-namespaces", takesValue: true, help: "comma-separated namespaces to leave out"),
         OptionSpec(name: "include-namespaces", takesValue: true, help: "comma-separated namespaces to scan (others are left out)"),
-        OptionSpec(name: "format", takesValue: true, help: "pretty|json (comma-separated for several; default pretty)"),
-        OptionSpec(name: "output", short: "o", takesValue: true, help: "write the report to this file instead of stdout"),
+        OptionSpec(name: "format", takesValue: true, help: "pretty|json|junit|sarif|html|prometheus (comma-separated for several)"),
+        OptionSpec(name: "output", short: "o", takesValue: true, help: "report file; with several formats the base name of BASE.<ext>"),
+        OptionSpec(name: "from", takesValue: true, help: "audit files instead of a cluster: a saved snapshot, manifests or a dir"),
+        OptionSpec(name: "baseline", takesValue: true, help: "earlier JSON report: mark findings new or unchanged, list resolved"),
+        OptionSpec(name: "fail-on-new", takesValue: false, help: "with --baseline: fail only on new findings (>= --severity-threshold)"),
+        OptionSpec(name: "pushgateway", takesValue: true, help: "push the Prometheus metrics to this Pushgateway URL"),
         OptionSpec(name: "compliance-threshold", takesValue: true, help: "fail (exit 1) when the compliance score is below N"),
         OptionSpec(name: "severity-threshold", takesValue: true, help: "fail when a failed resource is at or above low|medium|high|critical"),
         OptionSpec(name: "fail-threshold", short: "t", takesValue: true, help: "fail when the risk score is above N"),
@@ -19,7 +23,7 @@ enum ScanCommand {
         OptionSpec(name: "controls-config", takesValue: true, help: "controls configuration (YAML or JSON) overriding the defaults"),
         OptionSpec(name: "verbose", short: "v", takesValue: false, help: "list every failing resource with evidence and remediation"),
         OptionSpec(name: "help", short: "h", takesValue: false, help: "show this help"),
-    ]
+    ] + ReportConfigMapOptions.options + [LogFormat.option]
 
     static var help: String {
         var text = """
@@ -32,11 +36,7 @@ enum ScanCommand {
             Options:
 
             """
-        for option in options {
-            let name = "--\(option.name)" + (option.takesValue ? " VALUE" : "")
-            let short = option.short.map { "-\($0), " } ?? "    "
-            text += "  \(short)\(name.padding(30))\(option.help)\n"
-        }
+        text += OptionSpec.describe(options)
         text += "\nExit codes: 0 scan complete and gates passed, 1 a gate failed, 2 bad usage or input file,\n"
         text += "3 cluster unreachable, authentication failed, or the scan could not complete.\n"
         return text
@@ -51,57 +51,82 @@ enum ScanCommand {
                 return .success
             }
             plan = try ScanPlan(parsed)
+            Console.logFormat = plan.logFormat
         } catch {
             Console.error("lookout scan: \(error)\nRun `lookout scan --help` for usage.")
             return .usage
         }
 
-        let connection: ConnectionConfig
         let exceptions: [PostureException]
         let controlsConfig: ControlsConfig
         do {
             exceptions = try plan.exceptionsPath.map(InputFiles.exceptions(path:)) ?? []
             controlsConfig = try plan.controlsConfigPath.map(InputFiles.controlsConfig(path:)) ?? ControlsConfig()
-            connection = try ConfigLoader.load(kubeconfigPath: plan.kubeconfig, context: plan.context)
         } catch {
             Console.error("lookout: \(error)")
             return .usage
         }
-        if connection.tls.insecureSkipVerify {
-            Console.error("warning: TLS verification is disabled (insecure-skip-tls-verify): the API server's identity is not checked")
+        var baseline: (report: ScanReport, source: String)?
+        do {
+            baseline = try plan.baselinePath.map { path in (try ReportFile.load(path), path) }
+        } catch {
+            Console.error("lookout: \(error)")
+            return .usage
         }
 
+        let progress = plan.showsProgress ? ProgressLine() : nil
         let snapshot: ClusterSnapshot
+        var api: KubeAPI?
         do {
-            let api = try await KubeAPI(config: connection)
-            var progress: Collector.Progress?
-            if Console.stderrIsTerminal {
-                progress = { kind, count in Console.error("listed \(count) \(kind.rawValue)") }
+            if let from = plan.from {
+                snapshot = try SnapshotSource.load(from: from, scope: plan.scope)
+            } else {
+                let connected = try await SnapshotSource.connect(kubeconfig: plan.kubeconfig, context: plan.context)
+                api = connected
+                await CheckPermissionsCommand.announceSkips(api: connected, configMaps: plan.configMaps, controls: plan.controls)
+                baseline = try await plan.configMaps.loadBaseline(api: connected) ?? baseline
+                snapshot = try await SnapshotSource.collect(api: connected, scope: plan.scope, progress: progress)
             }
-            snapshot = try await Collector(api: api, scope: plan.scope).collect(progress: progress)
         } catch {
-            Console.error("lookout: cannot scan \(connection.server) (\(connection.origin)): \(error)")
-            return .clusterError
-        }
-        for error in snapshot.errors {
-            Console.error("warning: cannot list \(error.resource): \(error.reason): \(error.message)")
+            return error.code
         }
 
         let context = AuditContext(snapshot: snapshot, config: controlsConfig)
-        let result = Auditor.run(plan.controls, frameworks: plan.frameworks, in: context, exceptions: exceptions)
+        let result = Auditor.run(
+            plan.controls, frameworks: plan.frameworks, in: context, exceptions: exceptions, progress: progress?.evaluated)
+        progress?.finish()
         for name in result.unusedExceptions {
             Console.error("warning: exception \"\(name)\" matched no failed resource")
         }
-        let report = ScanReport(result: result, snapshot: snapshot, toolVersion: KubeAPI.version, scannedAt: Date())
+        var report = ScanReport(result: result, snapshot: snapshot, toolVersion: KubeAPI.version, scannedAt: Date())
+        if let baseline { report = report.compared(with: baseline.report, source: baseline.source) }
         do {
             try ReportWriter(formats: plan.formats, output: plan.output, verbose: plan.verbose).write(report)
         } catch {
             Console.error("lookout: cannot write the report: \(error)")
             return .usage
         }
+        var reportConfigMap: String?
+        if let api {
+            do {
+                reportConfigMap = try await plan.configMaps.store(report, api: api)
+            } catch {
+                return error.code
+            }
+        }
+        if let url = plan.pushgateway {
+            do {
+                try await Pushgateway.push(report, to: url)
+            } catch {
+                Console.error("lookout: \(error)")
+                return .clusterError
+            }
+        }
         let failures = plan.gates.failures(report)
         for failure in failures { Console.error("gate failed: \(failure)") }
-        return failures.isEmpty ? .success : .gateFailed
+        let code: ExitCode = failures.isEmpty ? .success : .gateFailed
+        if plan.logFormat == .json { JSONLog.scanComplete(report, reportConfigMap: reportConfigMap, exitCode: code) }
+        return code
     }
 }
 
@@ -118,6 +143,16 @@ struct ScanPlan {
     var output: String?
     var verbose: Bool
     var gates: Gates
+    var from: String?
+    var baselinePath: String?
+    var pushgateway: String?
+    var configMaps: ReportConfigMapOptions
+    var logFormat: LogFormat
+
+    /// Progress goes to a terminal's stderr, and not while a machine format is printed to stdout.
+    var showsProgress: Bool {
+        Console.stderrIsTerminal && (output != nil || !formats.contains(where: \.isMachineReadable))
+    }
 
     init(_ parsed: ParsedArguments) throws(UsageError) {
         kubeconfig = parsed.value("kubeconfig")
@@ -128,25 +163,29 @@ struct ScanPlan {
         output = parsed.value("output")
         verbose = parsed.has("verbose")
         (controls, frameworks) = try Self.selection(parsed.positionals)
-        let formatNames = parsed.list("format").isEmpty ? ["pretty"] : parsed.list("format")
-        formats = try formatNames.map { name throws(UsageError) in
-            guard let format = ReportFormat(rawValue: name.lowercased()) else {
-                throw UsageError(description: "unknown format \"\(name)\" (known: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        formats = try ReportFormat.list(parsed.list("format"))
+        from = parsed.value("from")
+        baselinePath = parsed.value("baseline")
+        pushgateway = parsed.value("pushgateway")
+        if from != nil, parsed.value("kubeconfig") != nil || parsed.value("context") != nil {
+            throw UsageError(description: "--from audits files: it takes no --kubeconfig or --context")
+        }
+        configMaps = try ReportConfigMapOptions(parsed)
+        logFormat = try LogFormat.parse(parsed.value("log-format"))
+        if logFormat == .json, output == nil {
+            // The JSON lines own stdout: the report goes to --output, the ConfigMap or the Pushgateway.
+            guard parsed.value("format") == nil else {
+                throw UsageError(description: "--log-format json writes JSON lines to stdout: give --output for the report")
             }
-            return format
+            formats = []
+        }
+        if parsed.has("fail-on-new"), baselinePath == nil, configMaps.baselineName == nil {
+            throw UsageError(description: "--fail-on-new needs --baseline PREVIOUS.json or --baseline-configmap NAME")
         }
         if formats.count > 1, output == nil {
             throw UsageError(description: "several formats need --output BASENAME to write one file each")
         }
-        gates = Gates(
-            complianceThreshold: try parsed.double("compliance-threshold"),
-            riskThreshold: try parsed.double("fail-threshold"),
-            severityThreshold: try parsed.value("severity-threshold").map { text throws(UsageError) in
-                guard let severity = Severity(rawValue: text.lowercased()) else {
-                    throw UsageError(description: "--severity-threshold takes low, medium, high or critical, got \"\(text)\"")
-                }
-                return severity
-            })
+        gates = try Gates(parsed)
     }
 
     static func selection(_ positionals: [String]) throws(UsageError) -> ([Control], [Framework]) {
@@ -157,7 +196,9 @@ struct ScanPlan {
         guard positionals.count == 2 else {
             throw UsageError(description: "expected `framework NAMES` or `control IDS`, got \"\(positionals.joined(separator: " "))\"")
         }
-        let names = positionals[1].split(separator: ",").map { String($0).trimmedSpaces() }.filter { !$0.isEmpty }
+        var seen = Set<String>()
+        let names = positionals[1].split(separator: ",").map { String($0).trimmedSpaces() }
+            .filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
         switch kind {
         case "framework", "frameworks":
             if names.map({ $0.lowercased() }) == ["all"] { return (Catalogue.controls, Framework.all) }
@@ -187,6 +228,22 @@ struct Gates {
     var complianceThreshold: Double?
     var riskThreshold: Double?
     var severityThreshold: Severity?
+    /// `--fail-on-new`: the severity gate counts only findings the baseline did not have.
+    var newOnly = false
+
+    init(_ parsed: ParsedArguments) throws(UsageError) {
+        complianceThreshold = try parsed.double("compliance-threshold")
+        riskThreshold = try parsed.double("fail-threshold")
+        severityThreshold = try parsed.value("severity-threshold").map { text throws(UsageError) in
+            guard let severity = Severity(rawValue: text.lowercased()) else {
+                throw UsageError(description: "--severity-threshold takes low, medium, high or critical, got \"\(text)\"")
+            }
+            return severity
+        }
+        newOnly = parsed.has("fail-on-new")
+        // Without a threshold, --fail-on-new fails on a new finding of any severity.
+        if newOnly, severityThreshold == nil { severityThreshold = .low }
+    }
 
     func failures(_ report: ScanReport) -> [String] {
         var failures: [String] = []
@@ -200,9 +257,13 @@ struct Gates {
                 "risk score \(Self.format(summary.riskScore)) is above --fail-threshold \(Self.format(threshold)) by \(Self.format(summary.riskScore - threshold)) points")
         }
         if let threshold = severityThreshold {
-            let count = report.findings.count { $0.status == "failed" && $0.severity >= threshold }
+            let count = report.findings.count {
+                $0.status == "failed" && $0.severity >= threshold && (!newOnly || $0.baseline == .new)
+            }
             if count > 0 {
-                failures.append("\(count) failed resource(s) at severity \(threshold.rawValue) or above (--severity-threshold \(threshold.rawValue))")
+                failures.append(
+                    "\(count) \(newOnly ? "new " : "")failed resource(s) at severity \(threshold.rawValue) or above"
+                        + " (--severity-threshold \(threshold.rawValue)\(newOnly ? ", --fail-on-new" : ""))")
             }
         }
         return failures

@@ -90,13 +90,16 @@ public struct AuditResult: Sendable {
 
 public enum Auditor {
     /// Runs `controls` on the context, applies the exceptions and scores them per framework and overall.
+    /// `progress` is told after each control how many have run, out of how many.
     public static func run(
-        _ controls: [Control], frameworks: [Framework], in context: AuditContext, exceptions: [PostureException] = []
+        _ controls: [Control], frameworks: [Framework], in context: AuditContext, exceptions: [PostureException] = [],
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) -> AuditResult {
         let matcher = ExceptionMatcher(exceptions)
         var used = Set<String>()
-        let results = controls.map { control in
-            ControlResult(control: control, outcome: control.run(in: context)) { resource in
+        let results = controls.enumerated().map { index, control in
+            defer { progress?(index + 1, controls.count) }
+            return ControlResult(control: control, outcome: control.run(in: context)) { resource in
                 let name = matcher.match(
                     control: control, resource: resource, cluster: context.snapshot.cluster.context,
                     labels: { context.labels(of: resource) })

@@ -42,7 +42,8 @@ public struct OwnerReference: Codable, Sendable, Hashable {
 
 /// Every object the collector keeps: its metadata is what findings, exclusions and indexes key on.
 public protocol KubeObject: Codable, Sendable {
-    var metadata: ObjectMeta { get }
+    /// Settable so that objects read from files can be given the namespace kubectl would give them.
+    var metadata: ObjectMeta { get set }
 }
 
 extension KubeObject {

@@ -1,0 +1,273 @@
+import Audit
+
+/// One self-contained HTML page: scores, charts of failures by severity and by namespace, a sortable
+/// table of controls and every finding with its evidence and remediation.
+///
+/// Nothing is fetched: styles and the sorting script are inline, the charts are inline SVG, and a
+/// Content-Security-Policy forbids every network load, so the page works offline and leaks nothing
+/// when opened. Every report value is escaped; the script reads only the DOM, never report text.
+public struct HTMLRenderer: Sendable {
+    public init() {}
+
+    /// Namespaces drawn one by one in the namespace chart; the rest are summed into one bar.
+    public var chartNamespaces = 12
+
+    public func render(_ report: ScanReport) -> String {
+        let title = "Lookout report — \(report.clusterName)"
+        var out = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+            <title>\(Markup.escape(title))</title>
+            <style>\(Self.style)</style>
+            </head>
+            <body>
+
+            """
+        out += header(report)
+        out += scores(report)
+        out += charts(report)
+        if let baseline = report.baseline { out += baselineSection(baseline) }
+        out += controlsTable(report)
+        out += findings(report)
+        if !report.errors.isEmpty {
+            out += "<section id=\"errors\"><h2>Collection warnings</h2><ul>\n"
+            for error in report.errors {
+                out += "<li>\(Markup.escape("\(error.resource): \(error.reason): \(error.message)"))</li>\n"
+            }
+            out += "</ul></section>\n"
+        }
+        out += "<script>\(Self.script)</script>\n</body>\n</html>\n"
+        return out
+    }
+
+    func header(_ report: ScanReport) -> String {
+        var facts = [
+            ("Cluster", report.clusterName), ("Server", report.cluster.server),
+            ("Kubernetes", report.cluster.version ?? "unknown"), ("Scanned", report.scannedAt),
+            ("Lookout", report.tool.version),
+        ]
+        if !report.scope.includedNamespaces.isEmpty {
+            facts.append(("Included namespaces", report.scope.includedNamespaces.joined(separator: ", ")))
+        }
+        if !report.scope.excludedNamespaces.isEmpty {
+            facts.append(("Excluded namespaces", report.scope.excludedNamespaces.joined(separator: ", ")))
+        }
+        var out = "<header><h1>Lookout security report</h1><dl class=\"facts\">\n"
+        for (name, value) in facts { out += "<dt>\(Markup.escape(name))</dt><dd>\(Markup.escape(value))</dd>\n" }
+        return out + "</dl></header>\n"
+    }
+
+    func scores(_ report: ScanReport) -> String {
+        let summary = report.summary
+        var out = "<section id=\"scores\" class=\"cards\">\n"
+        func card(_ id: String, _ label: String, _ value: String, _ note: String) {
+            out += "<div class=\"card\" id=\"\(id)\"><div class=\"label\">\(label)</div>"
+            out += "<div class=\"value\">\(Markup.escape(value))</div><div class=\"note\">\(Markup.escape(note))</div></div>\n"
+        }
+        card("compliance-score", "Compliance score", NumberText.percent(summary.complianceScore), "share of checks passed; higher is better")
+        card("risk-score", "Risk score", NumberText.percent(summary.riskScore), "weighted by severity and replicas; lower is better")
+        card("controls-summary", "Controls", "\(summary.controls.failed) failed",
+             "\(summary.controls.passed) passed, \(summary.controls.skipped) skipped of \(summary.controls.total)")
+        card("resources-summary", "Resources", "\(summary.resources.failed) failed", "of \(summary.resources.total) evaluated")
+        out += "</section>\n"
+        if !summary.frameworks.isEmpty {
+            out += "<section id=\"frameworks\"><h2>Frameworks</h2><table><thead><tr><th>Framework</th><th>Compliance</th><th>Risk</th></tr></thead><tbody>\n"
+            for framework in summary.frameworks {
+                out += "<tr><td>\(Markup.escape(framework.name))</td><td class=\"num\">\(NumberText.percent(framework.complianceScore))</td>"
+                out += "<td class=\"num\">\(NumberText.percent(framework.riskScore))</td></tr>\n"
+            }
+            out += "</tbody></table></section>\n"
+        }
+        return out
+    }
+
+    func charts(_ report: ScanReport) -> String {
+        let severities = report.failuresBySeverity.map { (label: $0.severity.rawValue, count: $0.count, style: $0.severity.rawValue) }
+        var namespaces = report.failuresByNamespace.map { (label: $0.namespace.isEmpty ? "(cluster-scoped)" : $0.namespace, count: $0.count, style: "namespace") }
+        if namespaces.count > chartNamespaces {
+            let rest = namespaces[chartNamespaces...]
+            namespaces = Array(namespaces.prefix(chartNamespaces))
+            namespaces.append(("\(rest.count) other namespaces", rest.reduce(0) { $0 + $1.count }, "namespace"))
+        }
+        var out = "<section id=\"charts\" class=\"charts\">\n"
+        out += barChart(id: "chart-severity", title: "Failed findings by severity", bars: severities)
+        out += barChart(id: "chart-namespace", title: "Failed findings by namespace", bars: namespaces)
+        return out + "</section>\n"
+    }
+
+    /// A horizontal bar chart as inline SVG: one labelled bar per entry, scaled to the largest.
+    func barChart(id: String, title: String, bars: [(label: String, count: Int, style: String)]) -> String {
+        let rowHeight = 26, labelWidth = 170, barWidth = 260, height = max(bars.count, 1) * rowHeight + 8
+        let largest = max(bars.map(\.count).max() ?? 0, 1)
+        var out = "<figure id=\"\(id)\"><figcaption>\(Markup.escape(title))</figcaption>\n"
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + barWidth + 60)\" height=\"\(height)\" role=\"img\" aria-label=\"\(Markup.escape(title))\">\n"
+        if bars.isEmpty {
+            out += "<text x=\"0\" y=\"18\">No failed findings</text>\n"
+        }
+        for (offset, bar) in bars.enumerated() {
+            let y = offset * rowHeight + 4
+            let width = bar.count == 0 ? 0 : max(2, bar.count * barWidth / largest)
+            let label = bar.label.count > 24 ? String(bar.label.prefix(23)) + "…" : bar.label
+            out += "<g class=\"bar\" data-label=\"\(Markup.escape(bar.label))\" data-count=\"\(bar.count)\"><title>\(Markup.escape("\(bar.label): \(bar.count)"))</title>"
+            out += "<text x=\"0\" y=\"\(y + 16)\">\(Markup.escape(label))</text>"
+            out += "<rect class=\"\(bar.style)\" x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(width)\" height=\"\(rowHeight - 8)\"></rect>"
+            out += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 16)\">\(bar.count)</text></g>\n"
+        }
+        return out + "</svg></figure>\n"
+    }
+
+    func baselineSection(_ baseline: BaselineComparison) -> String {
+        var out = "<section id=\"baseline\"><h2>Compared with the baseline</h2>\n"
+        out += "<p>\(Markup.escape(baseline.source)), scanned \(Markup.escape(baseline.scannedAt)): "
+        out += "<strong>\(baseline.new) new</strong>, \(baseline.unchanged) unchanged, \(baseline.resolved.count) resolved.</p>\n"
+        if !baseline.resolved.isEmpty {
+            out += "<ul class=\"resolved\">\n"
+            for resolved in baseline.resolved {
+                out += "<li><span class=\"badge resolved\">resolved</span> \(Markup.escape("\(resolved.controlID) \(resolved.resource.displayName): \(resolved.message)"))</li>\n"
+            }
+            out += "</ul>\n"
+        }
+        return out + "</section>\n"
+    }
+
+    static let severityRank: [Severity: Int] = [.low: 1, .medium: 2, .high: 3, .critical: 4]
+
+    func controlsTable(_ report: ScanReport) -> String {
+        var out = """
+            <section><h2>Controls</h2>
+            <p class="hint">Click a column heading to sort.</p>
+            <table id="controls" class="sortable">
+            <thead><tr>
+            <th data-key="severity" data-type="number" aria-sort="none"><button type="button">Severity</button></th>
+            <th data-key="id" aria-sort="none"><button type="button">Control</button></th>
+            <th data-key="name" aria-sort="none"><button type="button">Name</button></th>
+            <th data-key="status" aria-sort="none"><button type="button">Status</button></th>
+            <th data-key="failed" data-type="number" aria-sort="none"><button type="button">Failed</button></th>
+            <th data-key="all" data-type="number" aria-sort="none"><button type="button">All</button></th>
+            <th data-key="risk" data-type="number" aria-sort="none"><button type="button">Risk</button></th>
+            <th data-key="compliance" data-type="number" aria-sort="none"><button type="button">Compliance</button></th>
+            </tr></thead>
+            <tbody>
+
+            """
+        let findingControls = Set(report.findings.map(\.controlID))
+        for control in report.controlsBySeverity {
+            let evaluated = control.status != .skipped
+            let name = Markup.escape(control.name) + (control.informational ? " <span class=\"badge\">info</span>" : "")
+            let hasFindings = findingControls.contains(control.id)
+            let link = hasFindings
+                ? "<a href=\"#finding-\(Markup.escape(control.id))\">\(Markup.escape(control.id))</a>" : Markup.escape(control.id)
+            let status = control.skipReason.map { "skipped: \($0)" } ?? control.status.rawValue
+            out += "<tr data-control=\"\(Markup.escape(control.id))\" class=\"\(control.status.rawValue)\">"
+            out += "<td data-value=\"\(Self.severityRank[control.severity] ?? 0)\"><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span></td>"
+            out += "<td data-value=\"\(Markup.escape(control.id))\">\(link)</td><td>\(name)</td>"
+            out += "<td data-value=\"\(control.status.rawValue)\">\(Markup.escape(status))</td>"
+            // Skipped controls sort below every evaluated one in numeric columns.
+            out += "<td class=\"num\" data-value=\"\(evaluated ? control.failedResources : -1)\">\(evaluated ? String(control.failedResources) : "–")</td>"
+            out += "<td class=\"num\" data-value=\"\(evaluated ? control.allResources : -1)\">\(evaluated ? String(control.allResources) : "–")</td>"
+            out += "<td class=\"num\" data-value=\"\(evaluated ? NumberText.decimal(control.riskScore) : "-1")\">\(evaluated ? NumberText.percent(control.riskScore) : "–")</td>"
+            out += "<td class=\"num\" data-value=\"\(evaluated ? NumberText.decimal(control.complianceScore) : "-1")\">\(evaluated ? NumberText.percent(control.complianceScore) : "–")</td>"
+            out += "</tr>\n"
+        }
+        return out + "</tbody></table></section>\n"
+    }
+
+    func findings(_ report: ScanReport) -> String {
+        let byControl = Dictionary(grouping: report.findings, by: \.controlID)
+        var out = "<section id=\"findings\"><h2>Findings</h2>\n"
+        if byControl.isEmpty { out += "<p>No failed resources.</p>\n" }
+        for control in report.controlsBySeverity {
+            guard let findings = byControl[control.id] else { continue }
+            out += "<details id=\"finding-\(Markup.escape(control.id))\" open><summary><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span> "
+            out += "\(Markup.escape("\(control.id) \(control.name)")) — \(findings.count) finding\(findings.count == 1 ? "" : "s")</summary>\n"
+            if let description = control.description { out += "<p>\(Markup.escape(description))</p>\n" }
+            out += "<p class=\"remediation\"><strong>Remediation:</strong> \(Markup.escape(control.remediation))</p>\n<ul class=\"findings\">\n"
+            for finding in findings {
+                out += "<li class=\"finding\" data-fingerprint=\"\(Markup.escape(finding.fingerprint))\">"
+                out += "<strong>\(Markup.escape(finding.resource.displayName))</strong>"
+                if finding.baseline == .new { out += " <span class=\"badge new\">new</span>" }
+                if let exception = finding.exception { out += " <span class=\"badge\">excepted by \(Markup.escape(exception))</span>" }
+                out += "<div>\(Markup.escape(finding.message))</div>"
+                if !finding.evidence.isEmpty {
+                    out += "<ul class=\"evidence\">" + finding.evidence.map { "<li><code>\(Markup.escape($0))</code></li>" }.joined() + "</ul>"
+                }
+                if !finding.related.isEmpty {
+                    let related = finding.related.map { "\($0.kind) " + ($0.namespace.map { "\($0)/" } ?? "") + $0.name }
+                    out += "<div class=\"related\">via \(Markup.escape(related.joined(separator: ", ")))</div>"
+                }
+                out += "</li>\n"
+            }
+            out += "</ul></details>\n"
+        }
+        return out + "</section>\n"
+    }
+
+    static let style = """
+        body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1d2330;background:#fff}
+        h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d8dde6;padding-bottom:4px}
+        .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}.facts dt{color:#5b6475}.facts dd{margin:0}
+        .cards{display:flex;flex-wrap:wrap;gap:12px;margin-top:16px}.card{border:1px solid #d8dde6;border-radius:8px;padding:12px 16px;min-width:200px}
+        .card .label{color:#5b6475}.card .value{font-size:28px;font-weight:600}.card .note{color:#5b6475;font-size:12px}
+        table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff4;vertical-align:top}
+        th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer;color:inherit}
+        th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
+        td.num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped{color:#7a8191}
+        .charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:16px 0 0}figcaption{font-weight:600;margin-bottom:4px}
+        svg text{font:12px system-ui,sans-serif;fill:#1d2330}
+        rect.critical,.sev.critical{fill:#8e1b1b;background:#8e1b1b}rect.high,.sev.high{fill:#d93025;background:#d93025}
+        rect.medium,.sev.medium{fill:#e8860c;background:#e8860c}rect.low,.sev.low{fill:#3b7dd8;background:#3b7dd8}rect.namespace{fill:#5f6b85}
+        .sev{color:#fff;border-radius:4px;padding:0 6px;font-size:12px}
+        .badge{border:1px solid #9aa3b5;border-radius:4px;padding:0 4px;font-size:12px}.badge.new{border-color:#d93025;color:#d93025}
+        .badge.resolved{border-color:#2e7d32;color:#2e7d32}
+        details{margin:8px 0;border:1px solid #eceff4;border-radius:6px;padding:6px 10px}summary{cursor:pointer;font-weight:600}
+        .findings>li{margin:6px 0}.evidence{margin:2px 0}code{font:12px ui-monospace,monospace;background:#f3f5f8;padding:0 3px}
+        .related,.hint{color:#5b6475;font-size:12px}
+        """
+
+    /// Sorts the controls table when a heading is clicked. `#sort=KEY` or `#sort=KEY-desc` in the URL
+    /// opens the page sorted by that column, so a link can share a view (and tests can drive it).
+    static let script = """
+        (function () {
+          var table = document.getElementById("controls");
+          if (!table) return;
+          var headers = table.tHead.rows[0].cells;
+          function key(row, index, numeric) {
+            var cell = row.cells[index];
+            var value = cell.hasAttribute("data-value") ? cell.getAttribute("data-value") : cell.textContent;
+            return numeric ? parseFloat(value) : value.toLowerCase();
+          }
+          function sortBy(index, descending) {
+            var numeric = headers[index].getAttribute("data-type") === "number";
+            var body = table.tBodies[0];
+            var rows = Array.prototype.slice.call(body.rows);
+            rows.sort(function (a, b) {
+              var x = key(a, index, numeric), y = key(b, index, numeric);
+              var order = x < y ? -1 : x > y ? 1 : 0;
+              return descending ? -order : order;
+            });
+            rows.forEach(function (row) { body.appendChild(row); });
+            for (var i = 0; i < headers.length; i++) {
+              headers[i].setAttribute("aria-sort", i === index ? (descending ? "descending" : "ascending") : "none");
+            }
+          }
+          Array.prototype.forEach.call(headers, function (header, index) {
+            header.querySelector("button").addEventListener("click", function () {
+              sortBy(index, header.getAttribute("aria-sort") === "ascending");
+            });
+          });
+          var match = /sort=([a-z]+)(-desc)?/.exec(window.location.hash);
+          if (match) {
+            Array.prototype.forEach.call(headers, function (header) {
+              if (header.getAttribute("data-key") !== match[1]) return;
+              var button = header.querySelector("button");
+              button.click();
+              if (match[2]) button.click();
+            });
+          }
+        })();
+        """
+}

@@ -1,0 +1,82 @@
+import Audit
+
+/// Escaping for XML (JUnit) and HTML text and attribute values, shared so that both get the same
+/// rules.
+enum Markup {
+    /// Escapes the five markup characters and replaces the characters XML 1.0 forbids (controls other
+    /// than tab, newline and carriage return), which a message copied from a resource could carry and
+    /// which would make the whole document unparseable.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value):
+                out += "\u{FFFD}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+extension ScanReport {
+    /// The cluster as reports name it: the kubeconfig context, else the server URL.
+    public var clusterName: String { cluster.context ?? cluster.server }
+
+    /// Findings that count against the cluster (not accepted by an exception).
+    public var failedFindings: [FindingEntry] { findings.filter { $0.status == "failed" } }
+
+    /// Failed findings per severity, most severe first, every severity present (zero included).
+    public var failuresBySeverity: [(severity: Severity, count: Int)] {
+        let failed = failedFindings
+        return Severity.allCases.reversed().map { severity in (severity, failed.count { $0.severity == severity }) }
+    }
+
+    /// Failed findings per namespace, largest first; cluster-scoped resources under "".
+    public var failuresByNamespace: [(namespace: String, count: Int)] {
+        Dictionary(grouping: failedFindings) { $0.resource.namespace ?? "" }
+            .map { (namespace: $0.key, count: $0.value.count) }
+            .sorted { ($1.count, $0.namespace) < ($0.count, $1.namespace) }
+    }
+
+    /// Controls ordered for people: failed first, then by severity (critical first), then by ID.
+    var controlsBySeverity: [ControlEntry] {
+        func rank(_ status: ControlStatus) -> Int {
+            switch status {
+            case .failed: 0
+            case .passed: 1
+            case .skipped: 2
+            }
+        }
+        return controls.sorted {
+            (rank($0.status), $1.severity, $0.id) < (rank($1.status), $0.severity, $1.id)
+        }
+    }
+}
+
+/// Numbers as text without Foundation's formatters (they need ICU).
+public enum NumberText {
+    /// At most two decimals, no trailing zeros: 12, 12.5, 12.25.
+    public static func decimal(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let sign = hundredths < 0 ? "-" : ""
+        let magnitude = abs(hundredths)
+        let fraction = magnitude % 100
+        guard fraction != 0 else { return "\(sign)\(magnitude / 100)" }
+        let digits = fraction % 10 == 0 ? "\(fraction / 10)" : (fraction < 10 ? "0\(fraction)" : "\(fraction)")
+        return "\(sign)\(magnitude / 100).\(digits)"
+    }
+
+    /// One decimal and a percent sign: 87.5%.
+    public static func percent(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+}

@@ -1,0 +1,66 @@
+import FoundationEssentials
+import Inventory
+
+/// `lookout collect`: reads the cluster and saves the snapshot, to audit later with `scan --from`
+/// (on another machine, with other controls or exceptions, without cluster access).
+enum CollectCommand {
+    static let options: [OptionSpec] =
+        ScanCommand.options.filter { ["kubeconfig", "context", "exclude-namespaces", "include-namespaces", "help"].contains($0.name) }
+        + [OptionSpec(name: "output", short: "o", takesValue: true, help: "write the snapshot to this file instead of stdout")]
+
+    static var help: String {
+        """
+        Usage: lookout collect [options]
+
+        Saves everything a scan reads as one JSON file; `lookout scan --from FILE` audits it offline.
+
+        Options:
+        \(OptionSpec.describe(options))
+        Exit codes: 0 saved, 2 bad usage or kubeconfig, 3 cluster unreachable or the collection failed.
+
+        """
+    }
+
+    static func run(_ arguments: [String]) async -> ExitCode {
+        let parsed: ParsedArguments
+        do {
+            parsed = try ParsedArguments.parse(arguments, specs: options)
+            guard parsed.positionals.isEmpty else {
+                throw UsageError(description: "unexpected argument \"\(parsed.positionals[0])\"")
+            }
+        } catch {
+            Console.error("lookout collect: \(error)\nRun `lookout collect --help` for usage.")
+            return .usage
+        }
+        if parsed.has("help") {
+            Console.out(help)
+            return .success
+        }
+        let output = parsed.value("output")
+        let progress = Console.stderrIsTerminal && output != nil ? ProgressLine() : nil
+        let snapshot: ClusterSnapshot
+        do {
+            snapshot = try await SnapshotSource.collect(
+                kubeconfig: parsed.value("kubeconfig"), context: parsed.value("context"),
+                scope: NamespaceScope(included: parsed.list("include-namespaces"), excluded: parsed.list("exclude-namespaces")),
+                progress: progress)
+        } catch {
+            return error.code
+        }
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            var data = try encoder.encode(snapshot)
+            data.append(UInt8(ascii: "\n"))
+            if let output {
+                try data.write(to: URL(filePath: output))
+            } else {
+                Console.out(String(decoding: data, as: UTF8.self))
+            }
+        } catch {
+            Console.error("lookout collect: cannot write the snapshot: \(error)")
+            return .usage
+        }
+        return .success
+    }
+}
