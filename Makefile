@@ -108,3 +108,7 @@ clean:
 # docs/controls.md is generated from the catalogue; a unit test fails when it is stale.
 docs: build
 	$$($(SWIFT) build --show-bin-path)/lookout list controls --format markdown > docs/controls.md
+
+# Scan time and peak memory of a release build against the test API server with PODS pods (default 5000).
+bench: deps
+	@PODS=$${PODS:-5000} bash Tests/bench/bench.sh
