@@ -10,6 +10,8 @@ public struct AuditContext: Sendable {
     public let grantsBySubject: [Subject: [Grant]]
     /// Every subject named by a binding in scope, including those whose role does not exist.
     public let subjects: [Subject]
+    /// ServiceAccounts by "namespace/name": workload controls look one up per workload.
+    let serviceAccountsByKey: [String: ServiceAccount]
 
     public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
         self.snapshot = snapshot
@@ -26,6 +28,8 @@ public struct AuditContext: Sendable {
             subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace ?? "default") })
         }
         self.subjects = subjects.sorted()
+        self.serviceAccountsByKey = Dictionary(
+            snapshot.serviceAccounts.map { ("\($0.namespace ?? "default")/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

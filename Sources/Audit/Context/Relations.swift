@@ -69,8 +69,7 @@ extension AuditContext {
 
     /// The ServiceAccount object the workload runs as, when it exists in the snapshot.
     public func serviceAccount(of workload: Workload) -> ServiceAccount? {
-        let name = workload.podSpec.effectiveServiceAccountName
-        return snapshot.serviceAccounts.first { $0.name == name && ($0.namespace ?? "default") == workload.namespace }
+        serviceAccountsByKey["\(workload.namespace)/\(workload.podSpec.effectiveServiceAccountName)"]
     }
 
     /// Whether the workload's pods get an API token mounted: the pod's own setting wins, else the
