@@ -1,0 +1,243 @@
+import Inventory
+
+/// A container image reference split the way the container runtime reads it:
+/// `[registry/]repository[:tag][@digest]`, with Docker Hub's defaults filled in (`nginx` is
+/// `docker.io/library/nginx`).
+struct ImageReference: Hashable, Sendable, CustomStringConvertible {
+    var registry: String
+    var repository: String
+    var tag: String?
+    var digest: String?
+
+    init?(_ reference: String) {
+        guard !reference.isEmpty, !reference.contains(where: { $0.isWhitespace }) else { return nil }
+        var remainder = Substring(reference)
+        if let at = remainder.firstIndex(of: "@") {
+            let digest = remainder[remainder.index(after: at)...]
+            guard let colon = digest.firstIndex(of: ":"), colon != digest.startIndex,
+                  digest.index(after: colon) != digest.endIndex, !digest.contains("@")
+            else { return nil }
+            self.digest = String(digest)
+            remainder = remainder[..<at]
+        }
+        // A tag follows the last colon after the last slash; a colon before it is a registry port.
+        let nameStart = remainder.lastIndex(of: "/").map { remainder.index(after: $0) } ?? remainder.startIndex
+        if let colon = remainder[nameStart...].lastIndex(of: ":") {
+            let tag = remainder[remainder.index(after: colon)...]
+            guard Self.isValidTag(tag) else { return nil }
+            self.tag = String(tag)
+            remainder = remainder[..<colon]
+        }
+        var components = remainder.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard !components.isEmpty, components.allSatisfy({ !$0.isEmpty }) else { return nil }
+        if components.count > 1, Self.isRegistry(components[0]) {
+            registry = components.removeFirst()
+        } else {
+            registry = "docker.io"
+        }
+        if registry == "index.docker.io" { registry = "docker.io" }
+        guard components.allSatisfy(Self.isValidPathComponent) else { return nil }
+        if registry == "docker.io", components.count == 1 { components.insert("library", at: 0) }
+        repository = components.joined(separator: "/")
+    }
+
+    /// `docker.io/library/nginx`: registry and repository, without tag or digest.
+    var name: String { "\(registry)/\(repository)" }
+
+    /// The last path component of the repository: `controller` for `registry.k8s.io/ingress-nginx/controller`.
+    var imageName: String { repository.split(separator: "/").last.map(String.init) ?? repository }
+
+    /// The fully qualified reference: `docker.io/library/nginx:1.25@sha256:…`.
+    var description: String {
+        name + (tag.map { ":\($0)" } ?? "") + (digest.map { "@\($0)" } ?? "")
+    }
+
+    /// Docker's rule: the first component names a registry when it has a dot or a port, is
+    /// `localhost`, or has an upper-case letter (repositories are lower-case).
+    private static func isRegistry(_ component: String) -> Bool {
+        component.contains(".") || component.contains(":") || component == "localhost"
+            || component.contains(where: { $0.isUppercase })
+    }
+
+    private static func isValidPathComponent(_ component: String) -> Bool {
+        component.unicodeScalars.allSatisfy { scalar in
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "." || scalar == "_" || scalar == "-"
+        }
+    }
+
+    /// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+    private static func isValidTag(_ tag: Substring) -> Bool {
+        guard let first = tag.unicodeScalars.first, tag.unicodeScalars.count <= 128, first != ".", first != "-" else {
+            return false
+        }
+        return tag.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "." || scalar == "-")
+        }
+    }
+}
+
+extension WorkloadHygieneControls {
+    static let imageControls: [Control] = [
+        imagePullPolicyOnLatestTag, imagesFromAllowedRegistry, deprecatedKubernetesRegistry, imagesNotPinnedToDigest,
+        verifyImageSignature, checkSignatureExists, ingressNginxEndOfLife,
+    ]
+
+    /// Evidence from every container image of a workload that `check` finds wrong, given the image as
+    /// written and parsed (nil when it is not a valid reference). Containers without an image are skipped.
+    static func imageFailure(
+        _ workload: Workload, _ message: String, check: (_ imagePath: String, _ image: String, _ reference: ImageReference?) -> String?
+    ) -> Failure? {
+        workload.failure(message) { path, container in
+            guard let image = container.image else { return [] }
+            return check(workload.path(path, "image"), image, ImageReference(image)).map { [$0] } ?? []
+        }
+    }
+
+    /// The community ingress-nginx controller (kubernetes/ingress-nginx), under its current name
+    /// (`…/ingress-nginx/controller`, `controller-chroot`) and its old one (`…/nginx-ingress-controller`).
+    /// NGINX Inc's controller (`nginx/nginx-ingress`) is another product and is not matched.
+    static func isIngressNginxController(_ reference: ImageReference) -> Bool {
+        let components = reference.repository.split(separator: "/")
+        if reference.imageName == "nginx-ingress-controller" { return true }
+        guard components.count >= 2, components[components.count - 2] == "ingress-nginx" else { return false }
+        return reference.imageName == "controller" || reference.imageName == "controller-chroot"
+    }
+
+    /// Whether `candidate` starts with an allow-list entry at a path boundary: `registry.example` allows
+    /// `registry.example/app` and `registry.example:5000/…` but not `registry.example.evil.com/app`.
+    static func reference(_ candidate: String, isAllowedBy entry: String) -> Bool {
+        let candidateBytes = Array(candidate.utf8)
+        let entryBytes = Array(entry.utf8)
+        guard !entryBytes.isEmpty, candidateBytes.starts(with: entryBytes) else { return false }
+        if entryBytes.last == UInt8(ascii: "/") || candidateBytes.count == entryBytes.count { return true }
+        return [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@")].contains(candidateBytes[entryBytes.count])
+    }
+
+    static let imagePullPolicyOnLatestTag = Control(
+        id: "C-0075", name: "Image pull policy on latest tag", baseScore: 2, frameworks: ["DevOpsBest"],
+        description: "Fails a workload with a container whose image is `:latest`, untagged, or uses a tag listed in `floatingImageTags`, while its `imagePullPolicy` is `IfNotPresent` or `Never`.",
+        rationale: "A floating tag with a cached pull policy runs whatever image each node happened to pull last: nodes drift apart, a fixed image never arrives, and a poisoned image cached once keeps running.",
+        remediation: "Pin images to a version tag or digest; if a floating tag must stay, set `imagePullPolicy: Always`.",
+        example: "image: nginx:1.27.2\nimagePullPolicy: IfNotPresent   # or: image: nginx:latest with imagePullPolicy: Always",
+        reads: workloadKinds,
+        notes: "An image pinned by digest passes whatever its tag: the runtime pulls by digest (Kubescape fails `nginx:latest@sha256:…`). An unset pull policy passes: Kubernetes defaults it to Always for these images."
+    ) { context in
+        let floating = Set(context.config.floatingImageTags)
+        return context.evaluateWorkloads { workload in
+            workload.failure("\(workload.kind) \(workload.name) caches a floating image tag") { path, container in
+                guard let image = container.image, let policy = container.imagePullPolicy, policy == "IfNotPresent" || policy == "Never",
+                      let reference = ImageReference(image), reference.digest == nil
+                else { return [] }
+                let why: String
+                if let tag = reference.tag {
+                    if tag == "latest" {
+                        why = "tag latest"
+                    } else if floating.contains(tag) {
+                        why = "floating tag \(tag) (floatingImageTags)"
+                    } else {
+                        return []
+                    }
+                } else {
+                    why = "no tag (resolves to latest)"
+                }
+                return ["\(workload.path(path, "imagePullPolicy"))=\(policy) with \(workload.path(path, "image"))=\(image): \(why)"]
+            }
+        }
+    }
+
+    static let imagesFromAllowedRegistry = Control(
+        id: "C-0078", name: "Images from allowed registry", baseScore: 5, frameworks: ["ArmoBest", "WorkloadScan"],
+        description: "Fails a workload with a container image that does not come from a registry or repository listed in `imageRepositoryAllowList`; skipped when the list is empty.",
+        rationale: "Images from arbitrary registries bypass the scanning, signing and provenance checks of your own registry: a typo-squatted or compromised public image runs with the workload's privileges.",
+        remediation: "Mirror the images you need into an approved registry and reference them from there; list approved prefixes in `imageRepositoryAllowList`.",
+        example: "# controls-config\nimageRepositoryAllowList: [\"registry.example.com/\", \"docker.io/library/\"]",
+        reads: workloadKinds,
+        notes: "An entry matches the normalized reference (`nginx` is `docker.io/library/nginx`) or the image as written, at a path boundary: `registry.example` allows `registry.example/app` but not `registry.example.evil.com/app` (Kubescape's plain prefix match allows both). Init and ephemeral containers are checked too."
+    ) { context in
+        let allowList = context.config.imageRepositoryAllowList.filter { !$0.isEmpty }
+        guard !allowList.isEmpty else { return .skipped(reason: "needs imageRepositoryAllowList in controls-config") }
+        return context.evaluateWorkloads { workload in
+            imageFailure(workload, "\(workload.kind) \(workload.name) runs an image from a registry outside the allow list") { imagePath, image, reference in
+                guard let reference else { return "\(imagePath)=\(image) is not a valid image reference" }
+                let allowed = allowList.contains { entry in
+                    Self.reference(reference.description, isAllowedBy: entry) || Self.reference(image, isAllowedBy: entry)
+                }
+                return allowed ? nil : "\(imagePath)=\(image) (\(reference.name)) matches no imageRepositoryAllowList entry"
+            }
+        }
+    }
+
+    static let deprecatedKubernetesRegistry = Control(
+        id: "C-0253", name: "Deprecated Kubernetes image registry", baseScore: 5, frameworks: ["DevOpsBest"],
+        description: "Fails a workload with a container image pulled from `k8s.gcr.io`, the Kubernetes project's frozen registry.",
+        rationale: "k8s.gcr.io has been frozen since April 2023: it gets no new images and no security fixes, and images there may disappear. Workloads pinned to it stay on vulnerable versions.",
+        remediation: "Pull the same images from `registry.k8s.io`.",
+        example: "image: registry.k8s.io/pause:3.9   # instead of k8s.gcr.io/pause:3.2",
+        reads: workloadKinds
+    ) { context in
+        context.evaluateWorkloads { workload in
+            imageFailure(workload, "\(workload.kind) \(workload.name) pulls images from the frozen k8s.gcr.io registry") { imagePath, image, reference in
+                reference?.registry == "k8s.gcr.io" ? "\(imagePath)=\(image) comes from k8s.gcr.io" : nil
+            }
+        }
+    }
+
+    static let imagesNotPinnedToDigest = Control(
+        id: "C-0306", name: "Images not pinned to digest", baseScore: 3, frameworks: ["ArmoBest"],
+        description: "Fails a workload with a container image referenced without an `@sha256:` digest.",
+        rationale: "A tag is mutable: whoever can push to the repository can replace the image behind `app:1.4` and every new pod runs it. Only a digest names exactly the image that was reviewed.",
+        remediation: "Reference images by digest (`app:1.4@sha256:…`); let your CD tooling resolve tags to digests.",
+        example: "image: registry.example.com/app:1.4@sha256:4c3b…",
+        reads: workloadKinds,
+        notes: "An image reference that cannot be parsed is reported as evidence."
+    ) { context in
+        context.evaluateWorkloads { workload in
+            imageFailure(workload, "\(workload.kind) \(workload.name) runs images not pinned to a digest") { imagePath, image, reference in
+                guard let reference else { return "\(imagePath)=\(image) is not a valid image reference" }
+                return reference.digest == nil ? "\(imagePath)=\(image) has no digest" : nil
+            }
+        }
+    }
+
+    static let verifyImageSignature = Control(
+        id: "C-0236", name: "Verify image signature", baseScore: 7, frameworks: ["ArmoBest"],
+        description: "Would verify each workload image's signature against trusted keys.",
+        rationale: "Signature verification proves an image was built by your pipeline and not replaced in the registry.",
+        remediation: "Sign images (cosign, Notation) and enforce signatures at admission (Kyverno verifyImages, Sigstore policy-controller, Connaisseur).",
+        example: "cosign verify --key cosign.pub registry.example.com/app:1.4",
+        reads: [],
+        notes: "Always skipped: verifying a signature needs registry access and the signing keys, and Lookout reads only the Kubernetes API."
+    ) { _ in
+        .skipped(reason: "needs registry access and the signing keys to verify image signatures; Lookout reads only the Kubernetes API")
+    }
+
+    static let checkSignatureExists = Control(
+        id: "C-0237", name: "Check if signature exists", baseScore: 7, frameworks: ["ArmoBest"],
+        description: "Would check that each workload image has a signature in its registry.",
+        rationale: "An unsigned image has no verifiable origin: anyone able to push to the repository can replace it.",
+        remediation: "Sign every image your pipeline publishes (cosign sign) and enforce signatures at admission.",
+        example: "cosign tree registry.example.com/app:1.4",
+        reads: [],
+        notes: "Always skipped: finding signatures needs registry access, and Lookout reads only the Kubernetes API."
+    ) { _ in
+        .skipped(reason: "needs registry access to look up image signatures; Lookout reads only the Kubernetes API")
+    }
+
+    static let ingressNginxEndOfLife = Control(
+        id: "C-0292", name: "Nginx Ingress Controller End of Life", baseScore: 6,
+        frameworks: ["NSA", "DevOpsBest", "ArmoBest", "security"],
+        description: "Fails a workload that runs the community ingress-nginx controller (`registry.k8s.io/ingress-nginx/controller`, `k8s.gcr.io/ingress-nginx/controller`, the old `nginx-ingress-controller` images), which reaches end of life in March 2026.",
+        rationale: "After end of life no security fixes ship: the controller terminates TLS for and sees every request to the cluster's ingresses, and its past CVEs (snippet injection, IngressNightmare) gave cluster-wide secret access.",
+        remediation: "Migrate to a maintained controller (Gateway API implementations, NGINX Inc's nginx-ingress, Traefik, HAProxy, cloud load balancer controllers).",
+        example: "kubectl get deploy,ds -A -o wide | grep ingress-nginx/controller",
+        reads: workloadKinds,
+        notes: "Checks every workload kind and init containers, by parsed repository: Kubescape checks Deployments, DaemonSets and StatefulSets by substring, which also matches the project's webhook-certgen image."
+    ) { context in
+        context.evaluateWorkloads { workload in
+            imageFailure(workload, "\(workload.kind) \(workload.name) runs the ingress-nginx controller, end of life in March 2026") { imagePath, image, reference in
+                guard let reference, isIngressNginxController(reference) else { return nil }
+                return "\(imagePath)=\(image) is the community ingress-nginx controller"
+            }
+        }
+    }
+}
