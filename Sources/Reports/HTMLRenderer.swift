@@ -75,7 +75,7 @@ public struct HTMLRenderer: Sendable {
         card("resources-summary", "Resources", "\(summary.resources.failed) failed", "of \(summary.resources.total) evaluated")
         out += "</section>\n"
         if !summary.frameworks.isEmpty {
-            out += "<section id=\"frameworks\"><h2>Frameworks</h2><table><thead><tr><th>Framework</th><th>Compliance</th><th>Risk</th></tr></thead><tbody>\n"
+            out += "<section id=\"frameworks\"><h2>Frameworks</h2><table><thead><tr><th>Framework</th><th class=\"num\">Compliance</th><th class=\"num\">Risk</th></tr></thead><tbody>\n"
             for framework in summary.frameworks {
                 out += "<tr><td>\(Markup.escape(framework.name))</td><td class=\"num\">\(NumberText.percent(framework.complianceScore))</td>"
                 out += "<td class=\"num\">\(NumberText.percent(framework.riskScore))</td></tr>\n"
@@ -146,10 +146,10 @@ public struct HTMLRenderer: Sendable {
             <th data-key="id" aria-sort="none"><button type="button">Control</button></th>
             <th data-key="name" aria-sort="none"><button type="button">Name</button></th>
             <th data-key="status" aria-sort="none"><button type="button">Status</button></th>
-            <th data-key="failed" data-type="number" aria-sort="none"><button type="button">Failed</button></th>
-            <th data-key="all" data-type="number" aria-sort="none"><button type="button">All</button></th>
-            <th data-key="risk" data-type="number" aria-sort="none"><button type="button">Risk</button></th>
-            <th data-key="compliance" data-type="number" aria-sort="none"><button type="button">Compliance</button></th>
+            <th class="num" data-key="failed" data-type="number" aria-sort="none"><button type="button">Failed</button></th>
+            <th class="num" data-key="all" data-type="number" aria-sort="none"><button type="button">All</button></th>
+            <th class="num" data-key="risk" data-type="number" aria-sort="none"><button type="button">Risk</button></th>
+            <th class="num" data-key="compliance" data-type="number" aria-sort="none"><button type="button">Compliance</button></th>
             </tr></thead>
             <tbody>
 
@@ -215,7 +215,7 @@ public struct HTMLRenderer: Sendable {
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff4;vertical-align:top}
         th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer;color:inherit}
         th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-        td.num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped{color:#7a8191}
+        .num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped{color:#7a8191}
         .charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:16px 0 0}figcaption{font-weight:600;margin-bottom:4px}
         svg text{font:12px system-ui,sans-serif;fill:#1d2330}
         rect.critical,.sev.critical{fill:#8e1b1b;background:#8e1b1b}rect.high,.sev.high{fill:#d93025;background:#d93025}

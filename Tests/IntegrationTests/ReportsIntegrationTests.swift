@@ -186,7 +186,9 @@ struct ReportsIntegrationTests {
         let gate = try scan(["--format", "json", "--output", folder.path + "/gate.json", "--baseline", first, "--fail-on-new", "--severity-threshold", "high"])
         #expect(gate.status == 1)
         #expect(gate.stderr.contains("1 new failed resource(s)"))
-        let quiet = try scan(["--format", "json", "--output", folder.path + "/quiet.json", "--baseline", second, "--fail-on-new"])
+        let quiet = try scan([
+            "--format", "json", "--output", folder.path + "/quiet.json", "--baseline", second, "--fail-on-new", "--severity-threshold", "high",
+        ])
         #expect(quiet.status == 0, "\(quiet.stderr)")
 
         let diff = try lookout(["diff", first, second])
