@@ -53,12 +53,12 @@ enum CollectCommand {
             var data = try encoder.encode(snapshot)
             data.append(UInt8(ascii: "\n"))
             if let output {
-                try data.write(to: URL(filePath: output))
+                try OutputFile.write(data, to: output)
             } else {
                 Console.out(String(decoding: data, as: UTF8.self))
             }
         } catch {
-            Console.error("lookout collect: cannot write the snapshot: \(error)")
+            Console.error("lookout collect: \(error)")
             return .usage
         }
         return .success

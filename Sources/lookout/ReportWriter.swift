@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import KubeClient
 import Reports
 
@@ -53,7 +54,7 @@ struct ReportWriter {
             let useColor = output == nil && format == .pretty && Console.useColor
             let data = try render(report, as: format, useColor: useColor)
             if output != nil {
-                try data.write(to: URL(filePath: paths[index]))
+                try OutputFile.write(data, to: paths[index])
             } else {
                 Console.out(String(decoding: data, as: UTF8.self))
             }
@@ -86,11 +87,15 @@ enum Pushgateway {
         return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/metrics/job/lookout"
     }
 
+    /// Checked with the other options, before the scan, so a typo costs no scan.
+    static func validate(_ base: String) throws(UsageError) {
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw UsageError(description: "--pushgateway takes an http:// or https:// URL, got \"\(base)\"")
+        }
+    }
+
     static func push(_ report: ScanReport, to base: String) async throws(PushError) {
         let url = groupURL(base)
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw PushError(description: "--pushgateway takes an http:// or https:// URL, got \"\(base)\"")
-        }
         let response: HTTPResponse
         do {
             let transport = try CurlTransport(options: TransportOptions(userAgent: "lookout/\(KubeAPI.version)", maxConcurrentRequests: 1))
@@ -104,5 +109,31 @@ enum Pushgateway {
             let body = String(decoding: response.body.prefix(300), as: UTF8.self)
             throw PushError(description: "the Pushgateway at \(url) answered \(response.status): \(body)")
         }
+    }
+}
+
+/// Writes a whole file, with an error that names the file and says why in the system's words.
+enum OutputFile {
+    struct WriteError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func write(_ data: Data, to path: String) throws(WriteError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(path) }
+        defer { close(descriptor) }
+        var remaining = data[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path)
+            }
+            remaining = remaining.dropFirst(written)
+        }
+    }
+
+    private static func failure(_ path: String) -> WriteError {
+        WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
     }
 }

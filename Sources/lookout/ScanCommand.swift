@@ -103,7 +103,7 @@ enum ScanCommand {
         do {
             try ReportWriter(formats: plan.formats, output: plan.output, verbose: plan.verbose).write(report)
         } catch {
-            Console.error("lookout: cannot write the report: \(error)")
+            Console.error("lookout: \(error)")
             return .usage
         }
         var reportConfigMap: String?
@@ -167,6 +167,7 @@ struct ScanPlan {
         from = parsed.value("from")
         baselinePath = parsed.value("baseline")
         pushgateway = parsed.value("pushgateway")
+        try pushgateway.map(Pushgateway.validate)
         if from != nil, parsed.value("kubeconfig") != nil || parsed.value("context") != nil {
             throw UsageError(description: "--from audits files: it takes no --kubeconfig or --context")
         }
