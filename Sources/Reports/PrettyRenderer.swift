@@ -24,7 +24,7 @@ public struct PrettyRenderer: Sendable {
         out += frameworksSection(report)
         out += topResourcesSection(report)
         if let baseline = report.baseline { out += baselineSection(baseline, verbose: verbose) }
-        if verbose { out += findingsSection(report.findings.filter { $0.status == "failed" || $0.exception != nil }, report: report) }
+        if verbose { out += findingsSection(report.findings, report: report) }
         out += scoresSection(report)
         return out
     }
