@@ -1,11 +1,11 @@
 import Foundation
-import Testing
 
 /// Runs the real consumers of each report format (Tests/ConsumerSupport/consumers.py) on a rendered
 /// report and returns what they saw. Shared by the unit and the integration tests.
 ///
 /// A consumer that is not installed fails the test in CI (`CI=true`) and skips the check elsewhere,
-/// printing why: `make deps` installs all of them.
+/// printing why: `make deps` installs all of them. Failures are thrown, which fails the calling test;
+/// this target does not import Testing, so that a plain (release) build of the package compiles it.
 public enum Consumer {
     public enum Kind: String, Sendable {
         case json, sarif, junit, prometheus, html
@@ -63,18 +63,15 @@ public enum Consumer {
     }
 
     /// Validates `file` as `kind` and returns the consumer's summary; nil when the consumer is missing
-    /// outside CI. A rejection is recorded as a test issue and thrown.
-    public static func check(
-        _ kind: Kind, file: String, fragment: String = "", sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> [String: Any]? {
+    /// outside CI. A rejection is thrown.
+    public static func check(_ kind: Kind, file: String, fragment: String = "") throws -> [String: Any]? {
         switch try verdict(kind, file: file, fragment: fragment) {
         case .valid(let summary):
             return summary
         case .unavailable(let what):
-            unavailable(what, sourceLocation)
+            try unavailable(what)
             return nil
         case .invalid(let reasons):
-            Issue.record("\(reasons)", sourceLocation: sourceLocation)
             throw Failure(description: reasons)
         }
     }
@@ -82,7 +79,7 @@ public enum Consumer {
     /// Starts a one-shot HTTP server that answers a Pushgateway PUT and records it.
     public static func pushgatewaySink(in folder: String) throws -> PushgatewaySink? {
         guard let python = python(for: nil) else {
-            unavailable("python3", #_sourceLocation)
+            try unavailable("python3")
             return nil
         }
         let process = Process()
@@ -117,12 +114,12 @@ public enum Consumer {
         }
     }
 
-    public static func unavailable(_ what: String, _ sourceLocation: SourceLocation = #_sourceLocation) {
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("consumer missing in CI: \(what)", sourceLocation: sourceLocation)
-        } else {
-            print("note: skipping a consumer check, not installed here: \(what)")
+    /// Throws in CI, where every consumer must be installed; elsewhere says what is skipped.
+    public static func unavailable(_ what: String) throws {
+        guard ProcessInfo.processInfo.environment["CI"] != "true" else {
+            throw Failure(description: "consumer missing in CI: \(what)")
         }
+        print("note: skipping a consumer check, not installed here: \(what)")
     }
 
     /// The first Python that has `module`: Debian's (where `make deps` installs the modules), then PATH's.

@@ -60,7 +60,7 @@ enum SampleVariants {
         switch try Consumer.verdict(.json, file: path) {
         case .invalid(let reasons): #expect(reasons.contains("summary"))
         case .valid: Issue.record("the schema accepted a report without summary")
-        case .unavailable(let what): Consumer.unavailable(what)
+        case .unavailable(let what): try Consumer.unavailable(what)
         }
     }
 
