@@ -61,6 +61,7 @@ public struct Collector: Sendable {
                 snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "failed", message: "\(error)"))
             }
         }
+        await KubeletConfigCollector(api: api).collect(into: &snapshot)
         return snapshot
     }
 
