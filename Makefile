@@ -10,7 +10,7 @@ APT_PACKAGES := libcurl4-openssl-dev zlib1g-dev python3 python3-yaml python3-jso
 
 # Extra `swift build` flags, e.g. SWIFT_BUILD_FLAGS="--scratch-path .build-mine" to keep a build apart.
 SWIFT_BUILD_FLAGS ?=
-RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --static-swift-stdlib -Xlinker -s
+RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --product lookout --static-swift-stdlib -Xlinker -s
 # The container image's file tree (make rootfs) and name (make image).
 ROOTFS ?= .build/rootfs
 IMAGE ?= localhost/lookout:$(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/KubeClient/API/KubeAPI.swift)

@@ -7,18 +7,12 @@ extension InClusterIntegrationTests {
     /// /dev and the projected ServiceAccount files, as UID 65532, with nothing but the two
     /// KUBERNETES_SERVICE_* variables — and the CronJob's own arguments. Nested in the serialized suite
     /// because it writes the same report ConfigMap.
-    @Suite(.enabled(if: RootfsIntegrationTests.rootfs != nil || ProcessInfo.processInfo.environment["CI"] == "true",
-                    "no runtime tree: run `make rootfs` (or set LOOKOUT_ROOTFS)"))
+    @Suite(.enabled(if: RuntimeTree.path != nil || ProcessInfo.processInfo.environment["CI"] == "true", RuntimeTree.missing))
     struct RootfsIntegrationTests {
-        /// LOOKOUT_ROOTFS, else the Makefile's default .build/rootfs, when it holds the binary.
-        static let rootfs: String? = {
-            let path = ProcessInfo.processInfo.environment["LOOKOUT_ROOTFS"] ?? InClusterIntegrationTests.repositoryRoot + "/.build/rootfs"
-            return FileManager.default.isExecutableFile(atPath: path + "/usr/local/bin/lookout") ? path : nil
-        }()
 
         @Test func theRuntimeTreeScansAsTheCronJobDoes() throws {
             let cluster = try InClusterIntegrationTests.installed()
-            let source = try #require(Self.rootfs, "no runtime tree: run `make rootfs` (or set LOOKOUT_ROOTFS)")
+            let source = try #require(RuntimeTree.path, RuntimeTree.missing)
             let folder = try TempDirectory()
             let root = folder.path + "/root"
             let copy = try Run.process("cp", ["-a", source, root])
@@ -72,4 +66,14 @@ extension InClusterIntegrationTests {
             #expect(digest.summary.controls.total > 50)
         }
     }
+}
+
+/// The tree `make rootfs` builds: LOOKOUT_ROOTFS, else the Makefile's default .build/rootfs, when it
+/// holds the binary.
+enum RuntimeTree {
+    static let path: String? = {
+        let path = ProcessInfo.processInfo.environment["LOOKOUT_ROOTFS"] ?? InClusterIntegrationTests.repositoryRoot + "/.build/rootfs"
+        return FileManager.default.isExecutableFile(atPath: path + "/usr/local/bin/lookout") ? path : nil
+    }()
+    static let missing: Comment = "no runtime tree: run `make rootfs` (or set LOOKOUT_ROOTFS)"
 }

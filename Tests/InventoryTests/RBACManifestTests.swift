@@ -73,6 +73,6 @@ import Testing
         // The preflight asks about the same permission.
         let proxy = PermissionPreflight.collectorRequirements().filter { $0.attributes.subresource != nil }
         #expect(proxy.map { "\($0.attributes.resource)/\($0.attributes.subresource ?? ""):\($0.attributes.verb)" } == ["nodes/proxy:get"])
-        #expect(proxy.allSatisfy(\.isOptional))
+        #expect(proxy.allSatisfy { $0.isOptional })
     }
 }

@@ -74,7 +74,8 @@ import Testing
         let trimmed = try ReportConfigMap.contents(for: report, limit: fullSize - 1)
         #expect(trimmed.size < fullSize)
         #expect((trimmed.data[ReportConfigMap.noteKey] ?? nil)?.contains("without evidence") == true)
-        let restored = try #require(try ReportConfigMap.report(from: [ReportConfigMap.reportKey: try #require(trimmed.binaryData[ReportConfigMap.reportKey] ?? nil)]))
+        let trimmedReport = try #require(trimmed.binaryData[ReportConfigMap.reportKey] ?? nil)
+        let restored = try #require(try ReportConfigMap.report(from: [ReportConfigMap.reportKey: trimmedReport]))
         #expect(restored.findings.map(\.fingerprint) == report.findings.map(\.fingerprint), "the baseline still matches findings")
         #expect(restored.findings.allSatisfy { $0.evidence.isEmpty })
 
