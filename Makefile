@@ -52,7 +52,11 @@ rootfs: release
 	  mkdir -p "$$dir"; cp "$$file" "$$dir/$$real"; [ "$$real" = "$${lib##*/}" ] || ln -sf "$$real" "$$dir/$${lib##*/}"; \
 	done; \
 	for pkg in $$pkgs ca-certificates; do \
-	  mkdir -p "$(ROOTFS)/usr/share/doc/$$pkg"; cp -L "$$work/x/usr/share/doc/$$pkg/copyright" "$(ROOTFS)/usr/share/doc/$$pkg/"; \
+	  doc="$$work/x/usr/share/doc/$$pkg"; \
+	  if [ -L "$$doc" ]; then \
+	    owner=$$(readlink "$$doc"); (cd "$$work" && apt-get download -q "$$owner" >/dev/null); dpkg -x "$$work/$${owner}"_*.deb "$$work/x"; \
+	  fi; \
+	  mkdir -p "$(ROOTFS)/usr/share/doc/$$pkg"; cp -L "$$doc/copyright" "$(ROOTFS)/usr/share/doc/$$pkg/"; \
 	done; \
 	cat "$$work"/x/usr/share/ca-certificates/mozilla/*.crt > "$(ROOTFS)/etc/ssl/certs/ca-certificates.crt"; \
 	printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/usr/sbin/nologin\n' > "$(ROOTFS)/etc/passwd"; \
@@ -78,7 +82,8 @@ image:
 	exit 1
 
 # Unit tests, then integration tests against a real kube-apiserver + etcd started once for the run.
-test: deps
+# The runtime tree (`make rootfs`) is built first: a test scans the cluster from inside it.
+test: deps rootfs
 	@bash $(CLUSTER) build
 	@state=$$(mktemp -d /tmp/lookout-test.XXXXXX); \
 	trap 'bash $(CLUSTER) stop "$$state" >/dev/null 2>&1' EXIT; \
