@@ -56,13 +56,7 @@ public struct PermissionPreflight: Sendable {
     public static func run(api: KubeAPI, requirements: [Requirement]) async throws(APIError) -> PermissionPreflight {
         let answers = await withTaskGroup(of: (Int, Result<AccessDecision, APIError>).self) { group in
             for (index, requirement) in requirements.enumerated() {
-                group.addTask {
-                    do throws(APIError) {
-                        return (index, .success(try await api.accessReview(requirement.attributes)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
+                group.addTask { (index, await review(requirement.attributes, api: api)) }
             }
             var answers: [Int: Result<AccessDecision, APIError>] = [:]
             for await (index, answer) in group { answers[index] = answer }
@@ -73,6 +67,16 @@ public struct PermissionPreflight: Sendable {
             checks.append(Check(requirement: requirement, decision: try answers[index]!.get()))
         }
         return PermissionPreflight(server: api.config.server, checks: checks)
+    }
+
+    /// One review as a value. A separate function rather than a do/catch inside the child task: with
+    /// that, Swift 6.3's optimizer returned the wrong index from the task in release builds.
+    private static func review(_ attributes: ResourceAttributes, api: KubeAPI) async -> Result<AccessDecision, APIError> {
+        do {
+            return .success(try await api.accessReview(attributes))
+        } catch {
+            return .failure(error)
+        }
     }
 
     public init(server: String, checks: [Check]) {

@@ -40,6 +40,10 @@ struct Lookout {
             Console.error("lookout: unknown command \"\(command)\"\n\n\(usage)")
             code = .usage
         }
-        exit(code.rawValue)
+        // _exit, not exit: the transfer threads of a released transport may still be freeing their
+        // curl handles and TLS connections, and exit's atexit handlers (OpenSSL's, libldap's cleanup)
+        // racing them crashed ("double free or corruption") after the output was complete. Every
+        // output is already written with write(2), so there is no buffer to flush.
+        _exit(code.rawValue)
     }
 }
