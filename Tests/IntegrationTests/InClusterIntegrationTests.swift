@@ -98,7 +98,13 @@ struct InClusterIntegrationTests {
         // Without the optional node-proxy role the node-config controls are announced, then skipped.
         #expect(result.stderr.contains("note: LO-010"), "\(result.stderr)")
 
-        let events = try cluster.auditEvents(user: Self.serviceAccountUser)
+        try Self.expectNoSecretsAndNoOtherWrites(cluster)
+    }
+
+    /// Everything the rbac/ ServiceAccount has done so far, from the API server's audit log: never a
+    /// request for a Secret, and no write but access reviews and patches of its report ConfigMap.
+    static func expectNoSecretsAndNoOtherWrites(_ cluster: TestCluster) throws {
+        let events = try cluster.auditEvents(user: serviceAccountUser)
         #expect(events.count > 40, "the scan's requests are in the audit log")
         #expect(!events.contains { $0.resource == "secrets" }, "\(events.filter { $0.resource == "secrets" })")
         for event in events where !["get", "list"].contains(event.verb) {
@@ -241,6 +247,7 @@ struct InClusterIntegrationTests {
         let secondScan = try #require(secondLines.last?.scan)
         let baseline = try #require(secondScan.baseline, "the second run compares with the first")
         #expect(baseline.unchanged > 0)
+        try Self.expectNoSecretsAndNoOtherWrites(cluster)
     }
 }
 

@@ -64,6 +64,7 @@ extension InClusterIntegrationTests {
             let digest = try #require(complete.scan)
             #expect(digest.errors.isEmpty, "a complete scan: \(digest.errors)")
             #expect(digest.summary.controls.total > 50)
+            try InClusterIntegrationTests.expectNoSecretsAndNoOtherWrites(cluster)
         }
     }
 }
