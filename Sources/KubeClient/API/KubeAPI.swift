@@ -47,8 +47,9 @@ public final class KubeAPI: Sendable {
     }
 
     /// Sends one request with the retry policy of `get`. Only requests whose repetition is harmless may
-    /// come through here: reads, access reviews (they change nothing) and the report ConfigMap's merge
-    /// patch (applying it twice leaves the same object).
+    /// come through here: reads, access reviews (they change nothing), the report ConfigMap's merge
+    /// patch (applying it twice leaves the same object) and its creation (a repeat meets 409 Conflict,
+    /// which `writeConfigMap` answers with the patch).
     func send(
         _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil
     ) async throws(APIError) -> Data {
