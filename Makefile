@@ -15,7 +15,7 @@ RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --product lookout --static-swift
 ROOTFS ?= .build/rootfs
 IMAGE ?= localhost/lookout:$(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/KubeClient/API/KubeAPI.swift)
 
-.PHONY: build release deps test unit-test demo demo-stop docs check-docs bench clean rootfs image
+.PHONY: build release deps test unit-test demo demo-stop docs bench clean rootfs image
 
 # Install the system packages the build and the tests use, only those that are missing.
 deps:
