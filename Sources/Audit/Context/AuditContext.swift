@@ -44,8 +44,11 @@ extension AuditContext {
         .evaluated(subjects.map { ResourceVerdict(resource: $0.ref, failure: check($0, grantsBySubject[$0] ?? [])) })
     }
 
-    public func evaluateNamespaces(_ check: (Namespace) -> Failure?) -> ControlOutcome {
-        .evaluated(snapshot.namespaces.map {
+    /// Runs `check` on every namespace, or only on those that run a workload.
+    public func evaluateNamespaces(onlyWithWorkloads: Bool = false, _ check: (Namespace) -> Failure?) -> ControlOutcome {
+        let withWorkloads = onlyWithWorkloads ? namespacesWithWorkloads : []
+        let namespaces = onlyWithWorkloads ? snapshot.namespaces.filter { withWorkloads.contains($0.name) } : snapshot.namespaces
+        return .evaluated(namespaces.map {
             ResourceVerdict(
                 resource: ResourceRef(apiVersion: "v1", kind: "Namespace", namespace: nil, name: $0.name),
                 failure: check($0))

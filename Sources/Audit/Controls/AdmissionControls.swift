@@ -48,16 +48,13 @@ enum AdmissionControls {
     /// (or a stricter level) through its Pod Security Admission label. Namespaces without workloads are
     /// not evaluated.
     static func namespacesLacking(_ required: PodSecurityLevel, in context: AuditContext) -> ControlOutcome {
-        let withWorkloads = context.namespacesWithWorkloads
-        return .evaluated(context.snapshot.namespaces.filter { withWorkloads.contains($0.name) }.map { namespace in
-            ResourceVerdict(
-                resource: ResourceRef(apiVersion: "v1", kind: "Namespace", namespace: nil, name: namespace.name),
-                failure: enforcementGap(namespace, required: required).map {
-                    Failure(
-                        message: "Namespace \(namespace.name) runs workloads without Pod Security Admission enforcing \(required.satisfiedBy)",
-                        evidence: $0)
-                })
-        })
+        context.evaluateNamespaces(onlyWithWorkloads: true) { namespace in
+            enforcementGap(namespace, required: required).map {
+                Failure(
+                    message: "Namespace \(namespace.name) runs workloads without Pod Security Admission enforcing \(required.satisfiedBy)",
+                    evidence: $0)
+            }
+        }
     }
 
     static let enforcementReads: [ResourceKind] = [.namespaces] + WorkloadPrivilegeControls.workloadKinds

@@ -13,18 +13,6 @@ enum PostureControls {
     static let webhookKinds: [ResourceKind] = [.validatingwebhookconfigurations, .mutatingwebhookconfigurations]
     static let admissionPolicyKinds: [ResourceKind] = [.validatingadmissionpolicies, .validatingadmissionpolicybindings]
 
-    static func namespaceRef(_ name: String) -> ResourceRef {
-        ResourceRef(apiVersion: "v1", kind: "Namespace", namespace: nil, name: name)
-    }
-
-    /// Verdicts for the namespaces that run at least one workload; `check` fails one by returning a failure.
-    static func evaluateNamespacesWithWorkloads(_ context: AuditContext, _ check: (Namespace) -> Failure?) -> ControlOutcome {
-        let withWorkloads = context.namespacesWithWorkloads
-        return .evaluated(context.snapshot.namespaces.filter { withWorkloads.contains($0.name) }.map {
-            ResourceVerdict(resource: namespaceRef($0.name), failure: check($0))
-        })
-    }
-
     // MARK: - LO-003
 
     static let namespaceWithoutPodSecurity = Control(
@@ -38,7 +26,7 @@ enum PostureControls {
         notes: "The C-0193 condition (enforce baseline or stricter) with the system namespaces exempted, since kube-system runs privileged components by design. They count as passed resources: the report has no verdict that shows a finding without failing it. Only the enforce label counts; warn and audit do not block."
     ) { context in
         let system = Set(context.config.systemNamespaces)
-        return evaluateNamespacesWithWorkloads(context) { namespace in
+        return context.evaluateNamespaces(onlyWithWorkloads: true) { namespace in
             guard !system.contains(namespace.name),
                 let evidence = AdmissionControls.enforcementGap(namespace, required: .baseline)
             else { return nil }
@@ -61,7 +49,7 @@ enum PostureControls {
     ) { context in
         let withQuota = Set(context.snapshot.resourceQuotas.map { $0.namespace ?? "default" })
         let withLimits = Set(context.snapshot.limitRanges.map { $0.namespace ?? "default" })
-        return evaluateNamespacesWithWorkloads(context) { namespace in
+        return context.evaluateNamespaces(onlyWithWorkloads: true) { namespace in
             guard !withQuota.contains(namespace.name), !withLimits.contains(namespace.name) else { return nil }
             return Failure(
                 message: "Namespace \(namespace.name) runs workloads with no ResourceQuota and no LimitRange",

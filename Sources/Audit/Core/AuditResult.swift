@@ -10,7 +10,6 @@ public struct ControlResult: Sendable {
     public let skipReason: String?
     public let verdicts: [ResourceVerdict]
 
-    public var failedVerdicts: [ResourceVerdict] { verdicts.filter(\.isFailed) }
     public var failedResources: Int { verdicts.count(where: \.isFailed) }
     public var allResources: Int { verdicts.count }
 
