@@ -38,7 +38,7 @@ enum InputFiles {
         return exceptions
     }
 
-    /// Lookout's flat controls configuration, or Kubescape's `settings.postureControlInputs` file.
+    /// The controls configuration in any shape `ControlsConfig.load` accepts.
     static func controlsConfig(path: String) throws(ConfigError) -> ControlsConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, message: "cannot read the file (missing or not readable)")
@@ -52,14 +52,6 @@ enum InputFiles {
         } catch {
             throw ConfigError(file: path, line: error.line, column: error.column, message: error.message)
         }
-        let inputs = root["settings"]?["postureControlInputs"] ?? root
-        let config = try DocumentDecoder.decode(ControlsConfig.self, node: inputs, file: path)
-        for (index, pattern) in (config.sensitiveValues + config.sensitiveValuesAllowed).enumerated()
-        where (try? Regex(pattern)) == nil {
-            throw ConfigError(
-                file: path, line: inputs.mark.line, field: index < config.sensitiveValues.count ? "sensitiveValues" : "sensitiveValuesAllowed",
-                message: "\"\(pattern)\" is not a valid regular expression")
-        }
-        return config
+        return try ControlsConfig.load(root: root, file: path)
     }
 }

@@ -41,6 +41,16 @@ struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         repository = components.joined(separator: "/")
     }
 
+    /// Whether the digest names exactly one image: the registered OCI algorithms with their exact
+    /// length in lower-case hex (sha256 and blake3: 64, sha512: 128), any other algorithm with at
+    /// least 32 characters of encoded digest. A truncated or upper-case digest is not a pin: the
+    /// runtime rejects it, or it matches nothing that was reviewed.
+    var isPinnedByDigest: Bool {
+        guard let digest else { return false }
+        let wellFormed = #/sha256:[a-f0-9]{64}|blake3:[a-f0-9]{64}|sha512:[a-f0-9]{128}|(?!(sha256|sha512|blake3):)[a-z0-9]+([.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}/#
+        return (try? wellFormed.wholeMatch(in: digest)) != nil
+    }
+
     /// `docker.io/library/nginx`: registry and repository, without tag or digest.
     var name: String { "\(registry)/\(repository)" }
 
@@ -120,7 +130,7 @@ extension WorkloadHygieneControls {
         remediation: "Pin images to a version tag or digest; if a floating tag must stay, set `imagePullPolicy: Always`.",
         example: "image: nginx:1.27.2\nimagePullPolicy: IfNotPresent   # or: image: nginx:latest with imagePullPolicy: Always",
         reads: workloadKinds,
-        notes: "An image pinned by digest passes whatever its tag: the runtime pulls by digest (Kubescape fails `nginx:latest@sha256:…`). An unset pull policy passes: Kubernetes defaults it to Always for these images."
+        notes: "`floatingImageTags` comes from the controls configuration (any of its shapes, e.g. Kubescape's `{\"postureControlInputs\": {\"floatingImageTags\": [\"alpine\"]}}`) and is compared with the tag exactly, as Kubescape does. An image pinned by digest passes whatever its tag: the runtime pulls by digest (Kubescape fails `nginx:latest@sha256:…`). An unset pull policy passes: Kubernetes defaults it to Always for these images. Init and ephemeral containers are checked too (Kubescape checks `containers` only)."
     ) { context in
         let floating = Set(context.config.floatingImageTags)
         return context.evaluateWorkloads { workload in
@@ -184,17 +194,24 @@ extension WorkloadHygieneControls {
 
     static let imagesNotPinnedToDigest = Control(
         id: "C-0306", name: "Images not pinned to digest", baseScore: 3, frameworks: ["ArmoBest"],
-        description: "Fails a workload with a container image referenced without an `@sha256:` digest.",
+        description: "Fails a workload with a container image (init and ephemeral containers too) not referenced by a well-formed digest: `sha256` or `blake3` with 64 lower-case hex characters, `sha512` with 128, another algorithm with at least 32 characters. Images from repositories listed in `imageDigestExemptRepositories` pass.",
         rationale: "A tag is mutable: whoever can push to the repository can replace the image behind `app:1.4` and every new pod runs it. Only a digest names exactly the image that was reviewed.",
         remediation: "Reference images by digest (`app:1.4@sha256:…`); let your CD tooling resolve tags to digests.",
-        example: "image: registry.example.com/app:1.4@sha256:4c3b…",
+        example: "image: registry.example.com/app:1.4@sha256:4c3b…\n# controls-config\nimageDigestExemptRepositories: [registry.example.com/dev]",
         reads: workloadKinds,
-        notes: "An image reference that cannot be parsed is reported as evidence."
+        notes: "Digest validity follows Kubescape's rule (a truncated, upper-case or malformed digest does not pin). An `imageDigestExemptRepositories` entry matches at a path boundary (`internal-registry` exempts `internal-registry/app` but not `internal-registry-attacker/app`), against the image as written as Kubescape does, and also against the normalized reference (`docker.io/library/nginx` exempts `nginx`). An image reference that cannot be parsed is reported as evidence."
     ) { context in
-        context.evaluateWorkloads { workload in
+        let exempt = context.config.imageDigestExemptRepositories.filter { !$0.isEmpty }
+        return context.evaluateWorkloads { workload in
             imageFailure(workload, "\(workload.kind) \(workload.name) runs images not pinned to a digest") { imagePath, image, reference in
+                let exempted = exempt.contains { entry in
+                    Self.reference(image, isAllowedBy: entry) || reference.map { Self.reference($0.description, isAllowedBy: entry) } == true
+                }
+                if exempted { return nil }
                 guard let reference else { return "\(imagePath)=\(image) is not a valid image reference" }
-                return reference.digest == nil ? "\(imagePath)=\(image) has no digest" : nil
+                if reference.isPinnedByDigest { return nil }
+                return reference.digest == nil
+                    ? "\(imagePath)=\(image) has no digest" : "\(imagePath)=\(image) has a malformed digest (wrong length, case or algorithm)"
             }
         }
     }

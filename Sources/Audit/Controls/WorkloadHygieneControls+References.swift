@@ -322,13 +322,13 @@ extension WorkloadHygieneControls {
         remediation: "Create the ServiceAccount, or fix the name in the pod template.",
         example: "kubectl -n ci create serviceaccount builder",
         reads: workloadKinds + [.serviceaccounts],
-        notes: "Only names written in the pod spec are checked; a workload that names none runs as `default`, which Kubernetes creates in every namespace."
+        notes: "Only names written in the pod spec are checked. `default`, named or not, always exists: Kubernetes creates it in every namespace (and recreates it when deleted), so manifests that name it explicitly pass even when the input holds no ServiceAccounts."
     ) { context in
         let accounts = Set(context.snapshot.serviceAccounts.map(ObjectKey.init))
         return context.evaluateWorkloads { workload in
             let spec = workload.podSpec
             let field = spec.serviceAccountName != nil ? "serviceAccountName" : "serviceAccount"
-            guard let name = spec.serviceAccountName ?? spec.serviceAccount, !name.isEmpty,
+            guard let name = spec.serviceAccountName ?? spec.serviceAccount, !name.isEmpty, name != "default",
                   !accounts.contains(ObjectKey(workload.namespace, name))
             else { return nil }
             return Failure(

@@ -166,10 +166,12 @@ extension CredentialDetector.Finding {
 }
 
 extension WorkloadPrivilegeControls {
-    /// The check of C-0259 and the workload half of C-0012: literal env values that look like credentials.
+    /// The check of C-0259 and the workload half of C-0012: literal env values that look like credentials,
+    /// and whole Secrets loaded into the environment with `envFrom.secretRef` (every key of the Secret
+    /// becomes a variable, so the container's environment holds credentials whatever their names).
     static func envCredentialFailure(_ detector: CredentialDetector, _ workload: Workload) -> Failure? {
         workload.failure("\(workload.kind) \(workload.name) has credentials in environment variables") { path, container in
-            (container.env ?? []).enumerated().compactMap { index, env in
+            let literals = (container.env ?? []).enumerated().compactMap { index, env -> String? in
                 guard env.valueFrom == nil, let value = env.value,
                     let finding = detector.finding(name: env.name, value: value)
                 else { return nil }
@@ -177,6 +179,12 @@ extension WorkloadPrivilegeControls {
                     nameField: "\(workload.path(path, "env[\(index)].name"))=\(env.name)",
                     valueField: workload.path(path, "env[\(index)].value"))
             }
+            let secrets = (container.envFrom ?? []).enumerated().compactMap { index, source -> String? in
+                source.secretRef.map {
+                    "\(workload.path(path, "envFrom[\(index)].secretRef.name"))=\($0.name ?? ""): every key of the Secret is an environment variable"
+                }
+            }
+            return literals + secrets
         }
     }
 
@@ -190,12 +198,12 @@ extension WorkloadPrivilegeControls {
             ? nil : Failure(message: "ConfigMap \(configMap.name) has credentials in its data", evidence: evidence)
     }
 
-    static let credentialNotes = "Values are matched case-insensitively, as Kubescape's environment rule does (its ConfigMap rule is case-sensitive); values that are file paths, empty or `$(VAR)` references are not credentials, for ConfigMaps as for env. Base64-encoded values are decoded and matched too. An invalid regular expression in `sensitiveValues` or `sensitiveValuesAllowed` skips the control with the pattern named, rather than silently checking less. Evidence names the field and the rule that matched, never the value."
+    static let credentialNotes = "A container that loads a whole Secret with `envFrom.secretRef` fails, as in Kubescape (containers and init containers of every workload kind; Lookout checks ephemeral containers too); `envFrom.configMapRef` does not. Values are matched case-insensitively, as Kubescape's environment rule does (its ConfigMap rule is case-sensitive); values that are file paths, empty or `$(VAR)` references are not credentials, for ConfigMaps as for env. Base64-encoded values are decoded and matched too. An invalid regular expression in `sensitiveValues` or `sensitiveValuesAllowed` skips the control with the pattern named, rather than silently checking less. Evidence names the field and the rule that matched, never the value."
 
     static let credentialsInConfiguration = Control(
         id: "C-0012", name: "Applications credentials in configuration files", baseScore: 8,
         frameworks: ["NSA", "MITRE", "SOC2", "ClusterScan", "ArmoBest", "security", "WorkloadScan"],
-        description: "Fails a workload with a container env var, and a ConfigMap with a `data` entry, whose name contains a `sensitiveKeyNames` entry (secret, key, password, pwd, token, jwt, bearer, credential…) and holds a literal value, or whose value matches a `sensitiveValues` pattern (private keys, AWS, GitHub, Google and Slack keys, JWTs…). The `sensitiveKeyNamesAllowed` and `sensitiveValuesAllowed` lists of the controls configuration excuse a match.",
+        description: "Fails a workload with a container that loads a Secret with `envFrom.secretRef`, or with a container env var, and a ConfigMap with a `data` entry, whose name contains a `sensitiveKeyNames` entry (secret, key, password, pwd, token, jwt, bearer, credential…) and holds a literal value, or whose value matches a `sensitiveValues` pattern (private keys, AWS, GitHub, Google and Slack keys, JWTs…). The `sensitiveKeyNamesAllowed` and `sensitiveValuesAllowed` lists of the controls configuration excuse a match.",
         rationale: "Credentials written into a pod spec or a ConfigMap are readable by everyone who may read those objects (far more people and tools than may read Secrets), end up in Git, Helm values and backups, and cannot be rotated without a redeploy.",
         remediation: "Move the value into a Secret (or an external secret store) and reference it with `valueFrom.secretKeyRef` or a Secret volume.",
         example: "env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}",
@@ -222,7 +230,7 @@ extension WorkloadPrivilegeControls {
     static let credentialsInEnvironment = Control(
         id: "C-0259", name: "Workload with credential access", baseScore: 8,
         frameworks: ["security"],
-        description: "Fails a workload with a container env var that holds a literal credential: the environment half of C-0012, with the same test and allow-lists.",
+        description: "Fails a workload with a container env var that holds a literal credential, or that loads a Secret into its environment with `envFrom.secretRef`: the environment half of C-0012, with the same test and allow-lists.",
         rationale: "A credential in a pod spec is readable by anyone who can read the workload, and by any process that can read the container's environment; it is the first thing an intruder in the pod collects.",
         remediation: "Reference a Secret with `valueFrom.secretKeyRef`, or better mount it as a file.",
         example: "env:\n- name: API_TOKEN\n  valueFrom:\n    secretKeyRef: {name: api, key: token}",

@@ -1,8 +1,12 @@
+import KubeClient
+
 /// Lists and limits that some controls read. The defaults are Kubescape's (its default
 /// `postureControlInputs`), plus Lookout's own lists; `--controls-config` overrides any field.
 public struct ControlsConfig: Codable, Sendable, Hashable {
     public var imageRepositoryAllowList: [String] = []
     public var floatingImageTags: [String] = []
+    /// Repositories whose images need no digest (C-0306), matched at a path boundary.
+    public var imageDigestExemptRepositories: [String] = []
     public var insecureCapabilities = [
         "SETPCAP", "NET_ADMIN", "NET_RAW", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_ADMIN", "SYS_BOOT",
         "MAC_OVERRIDE", "MAC_ADMIN", "PERFMON", "ALL", "BPF",
@@ -53,8 +57,8 @@ public struct ControlsConfig: Codable, Sendable, Hashable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case imageRepositoryAllowList, floatingImageTags, insecureCapabilities, sensitiveInterfaces, sensitiveKeyNames
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case imageRepositoryAllowList, floatingImageTags, imageDigestExemptRepositories, insecureCapabilities, sensitiveInterfaces, sensitiveKeyNames
         case sensitiveValues, sensitiveKeyNamesAllowed, sensitiveValuesAllowed, servicesNames
         case memoryRequestMax = "memory_request_max", memoryRequestMin = "memory_request_min"
         case memoryLimitMax = "memory_limit_max", memoryLimitMin = "memory_limit_min"
@@ -71,6 +75,7 @@ public struct ControlsConfig: Codable, Sendable, Hashable {
         }
         try read(.imageRepositoryAllowList, &imageRepositoryAllowList)
         try read(.floatingImageTags, &floatingImageTags)
+        try read(.imageDigestExemptRepositories, &imageDigestExemptRepositories)
         try read(.insecureCapabilities, &insecureCapabilities)
         try read(.sensitiveInterfaces, &sensitiveInterfaces)
         try read(.sensitiveKeyNames, &sensitiveKeyNames)
@@ -91,6 +96,68 @@ public struct ControlsConfig: Codable, Sendable, Hashable {
         try read(.k8sRecommendedLabels, &k8sRecommendedLabels)
         try read(.adminDashboards, &adminDashboards)
         try read(.systemNamespaces, &systemNamespaces)
+    }
+}
+
+extension ControlsConfig {
+    /// Inputs Kubescape defines that no Lookout control reads: accepted so that Kubescape's files load,
+    /// and otherwise ignored.
+    static let kubescapeOnlyInputs: Set<String> = [
+        "trustedCosignPublicKeys", "publicRegistries", "untrustedRegistries", "max_critical_vulnerabilities",
+        "max_high_vulnerabilities", "hardenedSandboxRuntimeClasses",
+    ]
+    /// The keys around `settings` in Kubescape's full configuration object (`default-config-inputs.json`).
+    static let kubescapeEnvelope: Set<String> = ["name", "attributes", "scope", "settings"]
+
+    /// Reads a controls configuration in any of the shapes people have: Lookout's flat object, the
+    /// `{"postureControlInputs": {…}}` of Kubescape's rule tests and exported inputs, or Kubescape's
+    /// full configuration with `settings.postureControlInputs`. A key none of these shapes knows is an
+    /// error naming it: a misspelt input silently ignored would leave a control judging with defaults.
+    public static func load(root: YAMLNode, file: String) throws(ConfigError) -> ControlsConfig {
+        if root.isNull { return ControlsConfig() }
+        guard root.pairs != nil else {
+            throw ConfigError(file: file, line: root.mark.line, column: root.mark.column, message: "expected a mapping of control inputs")
+        }
+        let inputs: YAMLNode
+        let inputsField: String
+        if let wrapped = root["postureControlInputs"] {
+            try rejectUnknown(in: root, allowed: ["postureControlInputs"], field: nil, file: file)
+            (inputs, inputsField) = (wrapped, "postureControlInputs")
+        } else if let settings = root["settings"] {
+            try rejectUnknown(in: root, allowed: kubescapeEnvelope, field: nil, file: file)
+            try rejectUnknown(in: settings, allowed: ["postureControlInputs"], field: "settings", file: file)
+            (inputs, inputsField) = (settings["postureControlInputs"] ?? settings, "settings.postureControlInputs")
+        } else {
+            (inputs, inputsField) = (root, "")
+        }
+        if !inputs.isNull {
+            let known = Set(CodingKeys.allCases.map(\.rawValue)).union(kubescapeOnlyInputs)
+            try rejectUnknown(in: inputs, allowed: known, field: inputsField.isEmpty ? nil : inputsField, file: file)
+        }
+        let config = inputs.isNull ? ControlsConfig() : try DocumentDecoder.decode(ControlsConfig.self, node: inputs, file: file)
+        for (index, pattern) in (config.sensitiveValues + config.sensitiveValuesAllowed).enumerated()
+        where (try? Regex(pattern)) == nil {
+            let name = index < config.sensitiveValues.count ? "sensitiveValues" : "sensitiveValuesAllowed"
+            let at = inputs[name]?.mark ?? inputs.mark
+            throw ConfigError(
+                file: file, line: at.line, column: at.column, field: inputsField.isEmpty ? name : "\(inputsField).\(name)",
+                message: "\"\(pattern)\" is not a valid regular expression")
+        }
+        return config
+    }
+
+    private static func rejectUnknown(in node: YAMLNode, allowed: Set<String>, field: String?, file: String) throws(ConfigError) {
+        guard let pairs = node.pairs else {
+            throw ConfigError(file: file, line: node.mark.line, column: node.mark.column, field: field, message: "expected a mapping")
+        }
+        for pair in pairs {
+            let key = pair.key.string ?? ""
+            guard !allowed.contains(key) else { continue }
+            throw ConfigError(
+                file: file, line: pair.key.mark.line, column: pair.key.mark.column,
+                field: field.map { "\($0).\(key)" } ?? key,
+                message: "unknown controls-config key \"\(key)\" (expected Lookout's inputs, postureControlInputs or settings.postureControlInputs; see docs/controls.md)")
+        }
     }
 }
 
