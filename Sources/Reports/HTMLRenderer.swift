@@ -71,7 +71,7 @@ public struct HTMLRenderer: Sendable {
         card("compliance-score", "Compliance score", NumberText.percent(summary.complianceScore), "share of checks passed; higher is better")
         card("risk-score", "Risk score", NumberText.percent(summary.riskScore), "weighted by severity and replicas; lower is better")
         card("controls-summary", "Controls", "\(summary.controls.failed) failed",
-             "\(summary.controls.passed) passed, \(summary.controls.skipped) skipped of \(summary.controls.total)")
+             "\(summary.controls.passed) passed, \(summary.controls.notApplicable) not applicable, \(summary.controls.skipped) skipped of \(summary.controls.total)")
         card("resources-summary", "Resources", "\(summary.resources.failed) failed", "of \(summary.resources.total) evaluated")
         out += "</section>\n"
         if !summary.frameworks.isEmpty {
@@ -161,7 +161,7 @@ public struct HTMLRenderer: Sendable {
             let hasFindings = findingControls.contains(control.id)
             let link = hasFindings
                 ? "<a href=\"#finding-\(Markup.escape(control.id))\">\(Markup.escape(control.id))</a>" : Markup.escape(control.id)
-            let status = control.skipReason.map { "skipped: \($0)" } ?? control.status.rawValue
+            let status = control.skipReason.map { "skipped: \($0)" } ?? (control.status == .notApplicable ? "not applicable" : control.status.rawValue)
             out += "<tr data-control=\"\(Markup.escape(control.id))\" class=\"\(control.status.rawValue)\">"
             out += "<td data-value=\"\(Self.severityRank[control.severity] ?? 0)\"><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span></td>"
             out += "<td data-value=\"\(Markup.escape(control.id))\">\(link)</td><td>\(name)</td>"
@@ -169,8 +169,10 @@ public struct HTMLRenderer: Sendable {
             // Skipped controls sort below every evaluated one in numeric columns.
             out += "<td class=\"num\" data-value=\"\(evaluated ? control.failedResources : -1)\">\(evaluated ? String(control.failedResources) : "–")</td>"
             out += "<td class=\"num\" data-value=\"\(evaluated ? control.allResources : -1)\">\(evaluated ? String(control.allResources) : "–")</td>"
-            out += "<td class=\"num\" data-value=\"\(evaluated ? NumberText.decimal(control.riskScore) : "-1")\">\(evaluated ? NumberText.percent(control.riskScore) : "–")</td>"
-            out += "<td class=\"num\" data-value=\"\(evaluated ? NumberText.decimal(control.complianceScore) : "-1")\">\(evaluated ? NumberText.percent(control.complianceScore) : "–")</td>"
+            // Scores of controls that judged nothing (not applicable, skipped) sort below every score.
+            for score in [control.riskScore, control.complianceScore] {
+                out += "<td class=\"num\" data-value=\"\(score.map(NumberText.decimal) ?? "-1")\">\(score.map(NumberText.percent) ?? "–")</td>"
+            }
             out += "</tr>\n"
         }
         return out + "</tbody></table></section>\n"
@@ -215,7 +217,7 @@ public struct HTMLRenderer: Sendable {
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff4;vertical-align:top}
         th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer;color:inherit}
         th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-        .num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped{color:#7a8191}
+        .num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped,tr.notApplicable{color:#7a8191}
         .charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:16px 0 0}figcaption{font-weight:600;margin-bottom:4px}
         svg text{font:12px system-ui,sans-serif;fill:#1d2330}
         rect.critical,.sev.critical{fill:#8e1b1b;background:#8e1b1b}rect.high,.sev.high{fill:#d93025;background:#d93025}

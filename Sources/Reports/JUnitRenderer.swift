@@ -2,7 +2,8 @@ import Audit
 
 /// JUnit XML for CI test-report importers (GitLab, Jenkins, Azure DevOps, GitHub test reporters):
 /// one `testsuite` per scanned framework, one `testcase` per control, a `failure` per failed control
-/// carrying its failing resources and a `skipped` element with the reason for skipped controls.
+/// carrying its failing resources and a `skipped` element with the reason for skipped and not-applicable
+/// controls.
 ///
 /// Controls that belong to no scanned framework (`lookout scan control …`) form one suite, "controls".
 public struct JUnitRenderer: Sendable {
@@ -15,12 +16,12 @@ public struct JUnitRenderer: Sendable {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let cases = suites.flatMap(\.controls)
         out += "<testsuites name=\"lookout\" tests=\"\(cases.count)\" failures=\"\(cases.count { $0.status == .failed })\""
-        out += " skipped=\"\(cases.count { $0.status == .skipped })\" errors=\"0\" time=\"0\">\n"
+        out += " skipped=\"\(cases.count { !$0.status.isScored })\" errors=\"0\" time=\"0\">\n"
         for suite in suites {
             out += "  <testsuite" + attributes([
                 ("name", suite.name), ("tests", String(suite.controls.count)),
                 ("failures", String(suite.controls.count { $0.status == .failed })), ("errors", "0"),
-                ("skipped", String(suite.controls.count { $0.status == .skipped })), ("time", "0"),
+                ("skipped", String(suite.controls.count { !$0.status.isScored })), ("time", "0"),
                 ("timestamp", timestamp), ("hostname", report.clusterName),
             ]) + ">\n"
             out += "    <properties>\n"
@@ -76,6 +77,9 @@ public struct JUnitRenderer: Sendable {
             return out + "/>\n"
         case .skipped:
             out += ">\n      <skipped" + attributes([("message", control.skipReason ?? "skipped")]) + "/>\n"
+        // JUnit has no "not applicable"; reporting it as passed would claim a check that judged nothing.
+        case .notApplicable:
+            out += ">\n      <skipped" + attributes([("message", Self.notApplicableMessage)]) + "/>\n"
         case .failed:
             let message = "\(control.failedResources) of \(control.allResources) resources failed (\(control.severity.rawValue))"
             out += ">\n      <failure" + attributes([("message", message), ("type", control.severity.rawValue)]) + ">"
@@ -89,6 +93,8 @@ public struct JUnitRenderer: Sendable {
         }
         return out + "    </testcase>\n"
     }
+
+    static let notApplicableMessage = "not applicable: no resource in scope"
 
     func attributes(_ pairs: [(String, String)]) -> String {
         pairs.map { " \($0.0)=\"\(Markup.escape($0.1))\"" }.joined()

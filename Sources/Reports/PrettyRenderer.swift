@@ -74,7 +74,7 @@ public struct PrettyRenderer: Sendable {
             let cells = [
                 control.severity.rawValue, control.id, nameLines.removeFirst(),
                 evaluated ? String(control.failedResources) : "-", evaluated ? String(control.allResources) : "-",
-                evaluated ? NumberText.percent(control.riskScore) : "-",
+                control.riskScore.map(NumberText.percent) ?? "-",
                 evaluated ? NumberText.percent(control.complianceScore) : "skipped",
             ]
             out += colored(row(cells), severity: control.status == .failed ? control.severity : nil) + "\n"
@@ -167,8 +167,14 @@ public struct PrettyRenderer: Sendable {
         let summary = report.summary
         var out = bold("Compliance score: \(NumberText.percent(summary.complianceScore))")
         out += "   Risk score: \(NumberText.percent(summary.riskScore))\n"
-        out += "Controls: \(summary.controls.total) (\(summary.controls.failed) failed, \(summary.controls.passed) passed, "
-        out += "\(summary.controls.skipped) skipped)   Resources: \(summary.resources.failed) of \(summary.resources.total) failed\n"
+        if summary.complianceScore == nil {
+            out += "  n/a: no control judged a resource (not applicable or skipped controls have no score)\n"
+        }
+        let controls = summary.controls
+        out += wrapped(
+            "Controls: \(controls.total) (\(controls.failed) failed, \(controls.passed) passed, "
+                + "\(controls.notApplicable) not applicable, \(controls.skipped) skipped)   "
+                + "Resources: \(summary.resources.failed) of \(summary.resources.total) failed", indent: 0, hanging: 2)
         for error in report.errors {
             out += wrapped("warning: \(error.resource): \(error.reason): \(error.message)", indent: 0, hanging: 2)
         }

@@ -31,23 +31,27 @@ public struct PrometheusRenderer: Sendable {
         if let date = try? Date(report.scannedAt, strategy: .iso8601) {
             family("scan_timestamp_seconds", "When the scan ran, in seconds since the Unix epoch.", [([], date.timeIntervalSince1970.rounded())])
         }
-        family("risk_score", "Overall risk score, 0 (no risk) to 100.", [([], summary.riskScore)])
-        family("compliance_score", "Overall compliance score, 0 to 100 (all passed).", [([], summary.complianceScore)])
+        // A score that does not apply (nothing judged) has no sample: absent, never a made-up 100 or 0.
+        family("risk_score", "Overall risk score, 0 (no risk) to 100.", summary.riskScore.map { [([], $0)] } ?? [])
+        family("compliance_score", "Overall compliance score, 0 to 100 (all passed).", summary.complianceScore.map { [([], $0)] } ?? [])
         family("controls", "Controls by status.", [
             ([("status", "passed")], Double(summary.controls.passed)), ([("status", "failed")], Double(summary.controls.failed)),
+            ([("status", ControlStatus.notApplicable.rawValue)], Double(summary.controls.notApplicable)),
             ([("status", "skipped")], Double(summary.controls.skipped)),
         ])
         family("resources_scanned", "Distinct resources evaluated by any control.", [([], Double(summary.resources.total))])
         family("resources_failed", "Distinct resources failed by at least one control.", [([], Double(summary.resources.failed))])
         family("collection_errors", "Resource kinds that could not be read.", [([], Double(report.errors.count))])
 
-        family("framework_risk_score", "Risk score of a framework, 0 to 100.", summary.frameworks.map { ([("framework", $0.name)], $0.riskScore) })
-        family("framework_compliance_score", "Compliance score of a framework, 0 to 100.", summary.frameworks.map {
-            ([("framework", $0.name)], $0.complianceScore)
+        family("framework_risk_score", "Risk score of a framework, 0 to 100.", summary.frameworks.compactMap { framework in
+            framework.riskScore.map { ([("framework", framework.name)], $0) }
+        })
+        family("framework_compliance_score", "Compliance score of a framework, 0 to 100.", summary.frameworks.compactMap { framework in
+            framework.complianceScore.map { ([("framework", framework.name)], $0) }
         })
         family("framework_controls", "Controls of a framework by status.", summary.frameworks.flatMap { framework in
             let members = report.controls.filter { $0.frameworks.contains(framework.name) }
-            return [ControlStatus.passed, .failed, .skipped].map { status in
+            return [ControlStatus.passed, .failed, .notApplicable, .skipped].map { status in
                 ([("framework", framework.name), ("status", status.rawValue)], Double(members.count { $0.status == status }))
             }
         })
@@ -56,13 +60,17 @@ public struct PrometheusRenderer: Sendable {
         func labels(_ control: ScanReport.ControlEntry) -> [(String, String)] {
             [("control_id", control.id), ("control_name", control.name), ("severity", control.severity.rawValue)]
         }
-        family("control_status", "Constant 1; the status label says whether the control passed, failed or was skipped.",
+        family("control_status", "Constant 1; the status label says whether the control passed, failed, was not applicable or skipped.",
                controls.map { (labels($0) + [("status", $0.status.rawValue)], 1) })
         let evaluated = controls.filter { $0.status != .skipped }
         family("control_failed_resources", "Resources a control failed.", evaluated.map { (labels($0), Double($0.failedResources)) })
         family("control_resources", "Resources a control evaluated.", evaluated.map { (labels($0), Double($0.allResources)) })
-        family("control_risk_score", "Risk score of a control, 0 to 100.", evaluated.map { (labels($0), $0.riskScore) })
-        family("control_compliance_score", "Compliance score of a control, 0 to 100.", evaluated.map { (labels($0), $0.complianceScore) })
+        family("control_risk_score", "Risk score of a control, 0 to 100.", controls.compactMap { control in
+            control.riskScore.map { (labels(control), $0) }
+        })
+        family("control_compliance_score", "Compliance score of a control, 0 to 100.", controls.compactMap { control in
+            control.complianceScore.map { (labels(control), $0) }
+        })
 
         family("severity_failed_controls", "Failed controls by severity.", Severity.allCases.reversed().map { severity in
             ([("severity", severity.rawValue)], Double(controls.count { $0.status == .failed && $0.severity == severity }))

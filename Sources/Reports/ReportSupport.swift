@@ -52,7 +52,8 @@ extension ScanReport {
             switch status {
             case .failed: 0
             case .passed: 1
-            case .skipped: 2
+            case .notApplicable: 2
+            case .skipped: 3
             }
         }
         return controls.sorted {
@@ -74,9 +75,16 @@ public enum NumberText {
         return "\(sign)\(magnitude / 100).\(digits)"
     }
 
-    /// One decimal and a percent sign: 87.5%.
-    public static func percent(_ value: Double) -> String {
+    /// One decimal and a percent sign: 87.5%; "n/a" for a score that does not apply.
+    public static func percent(_ value: Double?) -> String {
+        guard let value else { return notApplicable }
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)%"
     }
+
+    /// How every format shows a score that does not apply (nothing was judged).
+    public static let notApplicable = "n/a"
+
+    /// `decimal`, or "n/a".
+    public static func decimal(_ value: Double?) -> String { value.map(decimal) ?? notApplicable }
 }

@@ -167,7 +167,7 @@ public struct SARIFRenderer: Sendable {
     struct RunProperties: Encodable {
         var cluster: String
         var kubernetesVersion: String?
-        var riskScore: Double
-        var complianceScore: Double
+        @NullWhenNil var riskScore: Double?
+        @NullWhenNil var complianceScore: Double?
     }
 }

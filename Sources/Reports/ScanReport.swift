@@ -19,7 +19,26 @@ public struct ScanReport: Codable, Sendable {
         public var total: Int
         public var passed: Int
         public var failed: Int
+        public var notApplicable: Int
         public var skipped: Int
+
+        init(_ results: [ControlResult]) {
+            total = results.count
+            passed = results.count { $0.status == .passed }
+            failed = results.count { $0.status == .failed }
+            notApplicable = results.count { $0.status == .notApplicable }
+            skipped = results.count { $0.status == .skipped }
+        }
+
+        /// Reports written before not-applicable existed counted those controls as passed.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            total = try container.decode(Int.self, forKey: .total)
+            passed = try container.decode(Int.self, forKey: .passed)
+            failed = try container.decode(Int.self, forKey: .failed)
+            notApplicable = try container.decodeIfPresent(Int.self, forKey: .notApplicable) ?? 0
+            skipped = try container.decode(Int.self, forKey: .skipped)
+        }
     }
     public struct ResourceCounts: Codable, Sendable {
         public var total: Int
@@ -27,12 +46,13 @@ public struct ScanReport: Codable, Sendable {
     }
     public struct FrameworkSummary: Codable, Sendable {
         public var name: String
-        public var riskScore: Double
-        public var complianceScore: Double
+        @NullWhenNil public var riskScore: Double?
+        @NullWhenNil public var complianceScore: Double?
     }
+    /// Scores are null ("n/a") when no control judged a resource.
     public struct Summary: Codable, Sendable {
-        public var riskScore: Double
-        public var complianceScore: Double
+        @NullWhenNil public var riskScore: Double?
+        @NullWhenNil public var complianceScore: Double?
         public var controls: Counts
         public var resources: ResourceCounts
         public var frameworks: [FrameworkSummary]
@@ -48,8 +68,9 @@ public struct ScanReport: Codable, Sendable {
         public var skipReason: String?
         public var failedResources: Int
         public var allResources: Int
-        public var riskScore: Double
-        public var complianceScore: Double
+        /// null unless the control failed or passed.
+        @NullWhenNil public var riskScore: Double?
+        @NullWhenNil public var complianceScore: Double?
         /// What the control checks; absent in reports written before it was added.
         public var description: String?
         public var remediation: String
@@ -93,9 +114,7 @@ extension ScanReport {
         let counts = result.resourceCounts
         summary = Summary(
             riskScore: Self.rounded(result.score.riskScore), complianceScore: Self.rounded(result.score.complianceScore),
-            controls: Counts(
-                total: result.results.count, passed: result.results.count { $0.status == .passed },
-                failed: result.results.count { $0.status == .failed }, skipped: result.results.count { $0.status == .skipped }),
+            controls: Counts(result.results),
             resources: ResourceCounts(total: counts.total, failed: counts.failed),
             frameworks: result.frameworks.map {
                 FrameworkSummary(
@@ -128,7 +147,7 @@ extension ScanReport {
         errors = snapshot.errors
     }
 
-    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+    static func rounded(_ value: Double?) -> Double? { value.map { ($0 * 100).rounded() / 100 } }
 
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
@@ -142,6 +161,25 @@ extension ScanReport {
 
     public static func decode(_ data: Data) throws -> ScanReport {
         try JSONDecoder().decode(ScanReport.self, from: data)
+    }
+}
+
+/// Encodes nil as an explicit `null` (the synthesized encoder would leave the key out), so a reader
+/// sees a score that does not apply rather than a field that is missing.
+@propertyWrapper
+public struct NullWhenNil<Value: Codable & Sendable>: Codable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
     }
 }
 

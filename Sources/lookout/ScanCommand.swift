@@ -249,13 +249,26 @@ struct Gates {
     func failures(_ report: ScanReport) -> [String] {
         var failures: [String] = []
         let summary = report.summary
-        if let threshold = complianceThreshold, summary.complianceScore < threshold {
-            failures.append(
-                "compliance score \(Self.format(summary.complianceScore)) is below --compliance-threshold \(Self.format(threshold)) by \(Self.format(threshold - summary.complianceScore)) points")
+        // A score of n/a judged nothing: it meets no threshold, or a scan that saw nothing would pass.
+        if let threshold = complianceThreshold {
+            if let score = summary.complianceScore {
+                if score < threshold {
+                    failures.append(
+                        "compliance score \(Self.format(score)) is below --compliance-threshold \(Self.format(threshold)) by \(Self.format(threshold - score)) points")
+                }
+            } else {
+                failures.append("compliance score is n/a (no control judged a resource): --compliance-threshold \(Self.format(threshold)) is not met")
+            }
         }
-        if let threshold = riskThreshold, summary.riskScore > threshold {
-            failures.append(
-                "risk score \(Self.format(summary.riskScore)) is above --fail-threshold \(Self.format(threshold)) by \(Self.format(summary.riskScore - threshold)) points")
+        if let threshold = riskThreshold {
+            if let score = summary.riskScore {
+                if score > threshold {
+                    failures.append(
+                        "risk score \(Self.format(score)) is above --fail-threshold \(Self.format(threshold)) by \(Self.format(score - threshold)) points")
+                }
+            } else {
+                failures.append("risk score is n/a (no scored control judged a resource): --fail-threshold \(Self.format(threshold)) is not met")
+            }
         }
         if let threshold = severityThreshold {
             let count = report.findings.count {

@@ -248,7 +248,8 @@ private let apiServer = ClusterFixture.apiServerRef
         let snapshot = Fixture.snapshot { $0.cronJobs = [ClusterFixture.cronJob("backup", schedule: nil)] }
         let result = Auditor.run([control], frameworks: [], in: AuditContext(snapshot: snapshot))
         #expect(result.results.first?.status == .failed)
-        #expect(result.score.riskScore == 0)
+        #expect(result.score.riskScore == nil, "no scored control: risk is n/a")
+        #expect(result.score.complianceScore == 0)
         #expect(result.results.first?.verdicts.first?.failure?.evidence == ["spec.schedule="])
     }
 }

@@ -155,13 +155,36 @@ import Testing
         #expect(privileged.status == .failed)
         #expect(privileged.complianceScore == 50)
         // weights: 2 replicas → 2.2, 1 replica → 1: risk = 2.2 / 3.2
-        #expect(abs(privileged.riskScore - 100 * 2.2 / 3.2) < 1e-9)
+        #expect(abs((privileged.riskScore ?? -1) - 100 * 2.2 / 3.2) < 1e-9)
         let network = result.results[1]
         #expect(network.complianceScore == 0)
         #expect(result.score.complianceScore == 25)
         // base-score weighted: (8·2.2 + 4·1) / (8·3.2 + 4·1)
-        #expect(abs(result.score.riskScore - 100 * (8 * 2.2 + 4) / (8 * 3.2 + 4)) < 1e-9)
+        #expect(abs((result.score.riskScore ?? -1) - 100 * (8 * 2.2 + 4) / (8 * 3.2 + 4)) < 1e-9)
         #expect(result.frameworks.first?.score == result.score)
+    }
+
+    /// A control with nothing in scope is not applicable, a skipped one has no score, and neither
+    /// counts: a framework or scan that judged nothing is n/a, never 100%.
+    @Test func notApplicableAndSkippedCountInNoScore() {
+        let empty = Fixture.snapshot { $0.namespaces = [Namespace(metadata: Fixture.meta("apps", namespace: nil))] }
+        var forbidden = empty
+        forbidden.collected.remove(.clusterroles)
+        forbidden.errors = [CollectionError(resource: "clusterroles", reason: "forbidden", message: "no")]
+        let controls = [WorkloadPrivilegeControls.privilegedContainer, RBACControls.clusterAdminUsage]
+        let result = Auditor.run(controls, frameworks: [Framework(name: "NSA")], in: AuditContext(snapshot: forbidden))
+        #expect(result.results.map(\.status) == [.notApplicable, .skipped])
+        #expect(result.results.allSatisfy { $0.complianceScore == nil && $0.riskScore == nil })
+        #expect(result.score.complianceScore == nil)
+        #expect(result.score.riskScore == nil)
+        #expect(result.frameworks.first?.score.complianceScore == nil)
+
+        // One failing control beside them: the score is its own, not diluted by the others.
+        var failing = forbidden
+        failing.deployments = [Fixture.deployment("bad", containers: [Fixture.container(securityContext: SecurityContext(privileged: true))])]
+        let scored = Auditor.run(controls + [NetworkControls.clusterInternalNetworking], frameworks: [], in: AuditContext(snapshot: failing))
+        #expect(scored.results.map(\.status) == [.failed, .skipped, .failed])
+        #expect(scored.score.complianceScore == 0)
     }
 
     @Test func severityBuckets() {

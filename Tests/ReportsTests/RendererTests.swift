@@ -44,7 +44,7 @@ enum SampleVariants {
 
 @Suite struct JSONSchemaTests {
     @Test func sampleReportsValidateAgainstTheDocumentedSchema() throws {
-        for report in [SampleReport.make(), SampleVariants.withBaselineAndHostileText()] {
+        for report in [SampleReport.make(), SampleVariants.withBaselineAndHostileText(), SampleReport.nothingJudged()] {
             let path = try SampleVariants.write(try report.jsonData(), suffix: "json")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let summary = try Consumer.check(.json, file: path)
@@ -286,6 +286,59 @@ enum SampleVariants {
         #expect((descending["headers"] as? [String: String])?["severity"] == "descending")
         let byFailed = try #require(try Consumer.check(.html, file: path, fragment: "#sort=failed"))
         #expect((byFailed["rows"] as? [String])?.first == "C-0035", "skipped controls sort below zero")
+    }
+}
+
+/// A scan that judged nothing shows n/a in every format, never 100%.
+@Suite struct NotApplicableRenderingTests {
+    let report = SampleReport.nothingJudged()
+
+    @Test func junitReportsNotApplicableAsSkippedWithTheReason() throws {
+        let xml = JUnitRenderer().render(report)
+        #expect(xml.contains("<property name=\"complianceScore\" value=\"n/a\"/>"))
+        let path = try SampleVariants.write(xml, suffix: "xml")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let summary = try Consumer.check(.junit, file: path) else { return }
+        let skipped = (summary["suites"] as? [[String: Any]] ?? []).compactMap { $0["skipped"] as? [String: String] }.flatMap { $0 }
+        #expect(skipped.first { $0.key.hasPrefix("C-0057") }?.value == JUnitRenderer.notApplicableMessage)
+        #expect(skipped.first { $0.key.hasPrefix("C-0035") }?.value == "forbidden: clusterroles")
+    }
+
+    @Test func sarifRunHasNullScoresAndValidates() throws {
+        let data = try SARIFRenderer().render(report)
+        let log = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let run = try #require((log["runs"] as? [[String: Any]])?.first)
+        let properties = try #require(run["properties"] as? [String: Any])
+        #expect(properties["complianceScore"] is NSNull)
+        #expect(properties["riskScore"] is NSNull)
+        let path = try SampleVariants.write(data, suffix: "sarif")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Consumer.check(.sarif, file: path)
+    }
+
+    @Test func prometheusLeavesOutScoresThatDoNotApply() throws {
+        let text = PrometheusRenderer().render(report)
+        #expect(!text.contains("lookout_compliance_score"))
+        #expect(!text.contains("lookout_risk_score"))
+        #expect(!text.contains("lookout_control_compliance_score"))
+        #expect(text.contains("lookout_controls{status=\"notApplicable\"} 1\n"))
+        let path = try SampleVariants.write(text, suffix: "prom")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let summary = try Consumer.check(.prometheus, file: path) else { return }
+        let families = try #require(summary["families"] as? [String: [[String: Any]]])
+        let statuses = (families["lookout_control_status"] ?? []).compactMap { ($0["labels"] as? [String: String])?["status"] }
+        #expect(statuses.sorted() == ["notApplicable", "skipped"])
+    }
+
+    @Test func htmlCardsSayNotApplicable() throws {
+        let html = HTMLRenderer().render(report)
+        #expect(html.contains("not applicable"))
+        let path = try SampleVariants.write(html, suffix: "html")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let page = try Consumer.check(.html, file: path) else { return }
+        let cards = try #require(page["cards"] as? [String: String])
+        #expect(cards["compliance-score"] == "n/a")
+        #expect(cards["risk-score"] == "n/a")
     }
 }
 

@@ -22,6 +22,17 @@ enum SampleReport {
         let result = Auditor.run(controls, frameworks: [Framework(name: "NSA")], in: AuditContext(snapshot: snapshot))
         return ScanReport(result: result, snapshot: snapshot, toolVersion: "0.0.0-test", scannedAt: Date(timeIntervalSince1970: 1_800_000_000))
     }
+
+    /// A scan that judged nothing: C-0057 has no workload in scope (not applicable), C-0035 cannot
+    /// read ClusterRoles (skipped). Every score is n/a.
+    static func nothingJudged() -> ScanReport {
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://cluster.example:6443", context: "empty"))
+        snapshot.collected = Set(ResourceKind.allCases).subtracting([.clusterroles])
+        snapshot.errors = [CollectionError(resource: "clusterroles", reason: "forbidden", message: "clusterroles is forbidden")]
+        let controls = ["C-0035", "C-0057"].compactMap(Catalogue.control(id:))
+        let result = Auditor.run(controls, frameworks: [Framework(name: "NSA")], in: AuditContext(snapshot: snapshot))
+        return ScanReport(result: result, snapshot: snapshot, toolVersion: "0.0.0-test", scannedAt: Date(timeIntervalSince1970: 1_800_000_000))
+    }
 }
 
 @Suite struct JSONReportTests {
@@ -36,7 +47,7 @@ enum SampleReport {
         #expect(object["schemaVersion"] as? String == "1")
         #expect(object["scannedAt"] as? String == "2027-01-15T08:00:00Z")
         let summary = try #require(object["summary"] as? [String: Any])
-        #expect((summary["controls"] as? [String: Int]) == ["total": 3, "passed": 0, "failed": 2, "skipped": 1])
+        #expect((summary["controls"] as? [String: Int]) == ["total": 3, "passed": 0, "failed": 2, "notApplicable": 0, "skipped": 1])
     }
 
     @Test func roundTripsThroughDecode() throws {
@@ -45,6 +56,40 @@ enum SampleReport {
         #expect(decoded.findings.map(\.fingerprint) == report.findings.map(\.fingerprint))
         #expect(decoded.controls.map(\.status) == [.skipped, .failed, .failed])
         #expect(decoded.controls[0].skipReason == "forbidden: clusterroles")
+    }
+
+    /// Scores that judged nothing are null, never 100: a skipped or not-applicable control, and a
+    /// framework or scan without a judged resource.
+    @Test func scoresOfNothingJudgedAreNull() throws {
+        let data = try SampleReport.nothingJudged().jsonData()
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["complianceScore"] is NSNull)
+        #expect(summary["riskScore"] is NSNull)
+        #expect((summary["controls"] as? [String: Int]) == ["total": 2, "passed": 0, "failed": 0, "notApplicable": 1, "skipped": 1])
+        let framework = try #require((summary["frameworks"] as? [[String: Any]])?.first)
+        #expect(framework["complianceScore"] is NSNull)
+        let controls = try #require(object["controls"] as? [[String: Any]])
+        #expect(controls.map { $0["status"] as? String } == ["skipped", "notApplicable"])
+        for control in controls {
+            #expect(control["complianceScore"] is NSNull)
+            #expect(control["riskScore"] is NSNull)
+        }
+        let decoded = try ScanReport.decode(data)
+        #expect(decoded.summary.complianceScore == nil)
+        #expect(decoded.controls.map(\.status) == [.skipped, .notApplicable])
+    }
+
+    /// Reports written before not-applicable existed still load as baselines.
+    @Test func readsReportsWithoutNotApplicableCounts() throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: SampleReport.make().jsonData()) as? [String: Any])
+        var summary = try #require(object["summary"] as? [String: Any])
+        var counts = try #require(summary["controls"] as? [String: Any])
+        counts.removeValue(forKey: "notApplicable")
+        summary["controls"] = counts
+        object["summary"] = summary
+        let decoded = try ScanReport.decode(try JSONSerialization.data(withJSONObject: object))
+        #expect(decoded.summary.controls.notApplicable == 0)
     }
 
     @Test func fingerprintsIgnoreReplicasButNotEvidence() {
@@ -66,6 +111,17 @@ enum SampleReport {
         #expect(text.contains("spec.template.spec.containers[0].securityContext.privileged=true"))
         #expect(text.contains("forbidden: clusterroles"))
         #expect(text.contains("Compliance score: 0.0%"))
+    }
+
+    @Test func nothingJudgedShowsNotApplicable() {
+        let text = PrettyRenderer(useColor: false, verbose: false).render(SampleReport.nothingJudged())
+        #expect(text.contains("Compliance score: n/a   Risk score: n/a"))
+        #expect(!text.contains("100.0%"))
+        #expect(text.contains("1 not applicable, 1 skipped"))
+        let row = text.split(separator: "\n").first { $0.contains("C-0057") }.map(String.init) ?? ""
+        #expect(row.hasSuffix("0      0       -        n/a"), "\(row)")
+        let framework = text.split(separator: "\n").first { $0.hasPrefix("  NSA") }.map(String.init) ?? ""
+        #expect(framework.contains("compliance n/a"), "\(framework)")
     }
 
     @Test func colourOnlyWhenAsked() {

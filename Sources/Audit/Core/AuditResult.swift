@@ -1,7 +1,11 @@
 import Inventory
 
+/// Only failed and passed controls judged something: they alone count in scores. A not-applicable
+/// control ran and found nothing in scope (Kubescape's "irrelevant"); a skipped one could not run.
 public enum ControlStatus: String, Codable, Sendable {
-    case passed, failed, skipped
+    case passed, failed, notApplicable, skipped
+
+    public var isScored: Bool { self == .passed || self == .failed }
 }
 
 public struct ControlResult: Sendable {
@@ -13,10 +17,11 @@ public struct ControlResult: Sendable {
     public var failedResources: Int { verdicts.count(where: \.isFailed) }
     public var allResources: Int { verdicts.count }
 
-    /// 100 when passed, else the share of resources that passed (Kubescape's formula).
-    public var complianceScore: Double {
-        guard status == .failed else { return 100 }
-        return allResources == 0 ? 0 : 100 * Double(allResources - failedResources) / Double(allResources)
+    /// 100 when passed, else the share of resources that passed (Kubescape's formula); nil when the
+    /// control judged nothing.
+    public var complianceScore: Double? {
+        guard status.isScored else { return nil }
+        return 100 * Double(allResources - failedResources) / Double(allResources)
     }
 
     /// Σ weight of failed resources and of all resources, each times the base score.
@@ -25,7 +30,11 @@ public struct ControlResult: Sendable {
     }
     public var weightedAll: Double { control.baseScore * verdicts.reduce(0) { $0 + $1.weight } }
 
-    public var riskScore: Double { weightedAll == 0 ? 0 : 100 * weightedFailed / weightedAll }
+    /// nil when the control judged nothing.
+    public var riskScore: Double? {
+        guard status.isScored else { return nil }
+        return weightedAll == 0 ? 0 : 100 * weightedFailed / weightedAll
+    }
 
     init(control: Control, outcome: ControlOutcome, except: (ResourceRef) -> String? = { _ in nil }) {
         self.control = control
@@ -40,24 +49,27 @@ public struct ControlResult: Sendable {
                 verdicts[index].exception = except(verdicts[index].resource)
             }
             self.verdicts = verdicts
-            status = verdicts.contains(where: \.isFailed) ? .failed : .passed
+            status = verdicts.isEmpty ? .notApplicable : verdicts.contains(where: \.isFailed) ? .failed : .passed
             skipReason = nil
         }
     }
 }
 
 public struct ScoreSummary: Sendable, Hashable {
-    public var riskScore: Double
-    public var complianceScore: Double
+    /// nil ("n/a") when no scored control judged a resource: nothing seen is never 100% compliant.
+    public var riskScore: Double?
+    public var complianceScore: Double?
 
-    /// Compliance: unweighted mean over evaluated controls. Risk: base-score-weighted share of failed
-    /// resource weight, leaving out informational controls. Skipped controls count in neither.
+    /// Compliance: unweighted mean over the failed and passed controls. Risk: base-score-weighted share
+    /// of failed resource weight, leaving out informational controls. Not-applicable and skipped
+    /// controls count in neither.
     init(_ results: [ControlResult]) {
-        let evaluated = results.filter { $0.status != .skipped }
-        complianceScore = evaluated.isEmpty ? 100 : evaluated.reduce(0) { $0 + $1.complianceScore } / Double(evaluated.count)
+        let evaluated = results.filter(\.status.isScored)
+        let compliance = evaluated.compactMap(\.complianceScore)
+        complianceScore = compliance.isEmpty ? nil : compliance.reduce(0, +) / Double(compliance.count)
         let scored = evaluated.filter { !$0.control.informational }
         let all = scored.reduce(0) { $0 + $1.weightedAll }
-        riskScore = all == 0 ? 0 : 100 * scored.reduce(0) { $0 + $1.weightedFailed } / all
+        riskScore = scored.isEmpty ? nil : all == 0 ? 0 : 100 * scored.reduce(0) { $0 + $1.weightedFailed } / all
     }
 }
 
