@@ -36,7 +36,8 @@ struct CommandLineFlags: Sendable, Hashable {
             let body = token.text.dropFirst(2)
             if let equals = body.firstIndex(of: "=") {
                 flags.append(Flag(name: String(body[..<equals]), value: String(body[body.index(after: equals)...]), path: token.path))
-            } else if index < tokens.count, !tokens[index].text.hasPrefix("-") {
+            } else if index < tokens.count, !tokens[index].text.hasPrefix("-") || tokens[index].text == "-" {
+                // A lone `-` is a value, standard output: minikube passes `--audit-log-path -`.
                 flags.append(Flag(name: String(body), value: tokens[index].text, path: token.path))
                 index += 1
             } else {
@@ -197,7 +198,7 @@ extension ClusterControls {
         remediation: "Give the API server an audit policy and a backend: `--audit-policy-file` plus `--audit-log-path` (with rotation flags) or `--audit-webhook-config-file`.",
         example: "- --audit-policy-file=/etc/kubernetes/audit-policy.yaml\n- --audit-log-path=/var/log/kubernetes/audit.log\n- --audit-log-maxage=30",
         reads: [.pods],
-        notes: apiServerNotes + " Kubescape checks `--audit-policy-file` only; Lookout also fails a policy with no log or webhook backend, which records nothing."
+        notes: apiServerNotes + " Flags count in `command` and `args` alike, as `--flag=value` or `--flag value` (RKE2 passes them in `args`, minikube may log to standard output with `--audit-log-path -`); a webhook backend (`--audit-webhook-config-file`) counts as a backend. Kubescape checks `--audit-policy-file` only; Lookout also fails a policy with no log or webhook backend: the API server then records nothing."
     ) { context in
         evaluateAPIServers(context) { server in
             let message = "kube-apiserver does not write audit logs"

@@ -46,7 +46,7 @@ extension NetworkControls {
         remediation: "Make the Service ClusterIP and reach the interface through an authenticated Ingress, a VPN or `kubectl port-forward`.",
         example: "kubectl -n ci patch service jenkins -p '{\"spec\":{\"type\":\"ClusterIP\"}}'",
         reads: workloadKinds + [.services],
-        notes: "A LoadBalancer Service counts whether or not it has been given an address yet (Kubescape requires an assigned ingress IP), and Services with externalIPs count like NodePort ones. Names are compared case-insensitively."
+        notes: "Every Service that selects the workload is considered: one NodePort or LoadBalancer Service among several ClusterIP ones fails it, and the evidence names the external ones. A Service selects by the pod template's labels in the workload's own namespace (Kubescape compares the workload's own labels or selector, in any namespace). A LoadBalancer Service counts whether or not it has been given an address yet (Kubescape requires an assigned ingress IP), and Services with externalIPs count like NodePort ones. Names are compared case-insensitively."
     ) { context in
         context.evaluateWorkloads { workload in
             let name = workload.name.lowercased()

@@ -132,36 +132,46 @@ extension WorkloadPrivilegeControls {
         }
     }
 
-    /// Kubescape's provider credential paths (EKS, AKS and GKE lists together), canonical.
-    static let cloudCredentialPaths: Set<String> = [
-        "/.aws", "/.aws/config", "/.aws/credentials",
-        "/etc", "/etc/kubernetes", "/etc/kubernetes/azure.json", "/.azure", "/.azure/credentials",
-        "/.config", "/.config/gcloud", "/gcloud", "/.config/gcloud/application_default_credentials.json",
-        "/gcloud/application_default_credentials.json",
+    /// Kubescape's credential paths of each provider, canonical.
+    static let cloudCredentialPaths: [CloudProvider: Set<String>] = [
+        .eks: ["/.aws", "/.aws/config", "/.aws/credentials"],
+        .aks: ["/etc", "/etc/kubernetes", "/etc/kubernetes/azure.json", "/.azure", "/.azure/credentials"],
+        .gke: [
+            "/.config", "/.config/gcloud", "/gcloud", "/.config/gcloud/application_default_credentials.json",
+            "/gcloud/application_default_credentials.json",
+        ],
     ]
 
     /// Cloud CLI credential locations that live in a home directory (`/root/.aws`, `/home/ubuntu/.azure`).
-    static let homeCredentialSuffixes = [
-        "/.aws", "/.aws/config", "/.aws/credentials", "/.azure", "/.azure/credentials", "/.config/gcloud",
-        "/.config/gcloud/application_default_credentials.json",
+    static let homeCredentialSuffixes: [CloudProvider: [String]] = [
+        .eks: ["/.aws", "/.aws/config", "/.aws/credentials"],
+        .aks: ["/.azure", "/.azure/credentials"],
+        .gke: ["/.config/gcloud", "/.config/gcloud/application_default_credentials.json"],
     ]
 
-    static func isCloudCredentialPath(_ path: String) -> Bool {
-        path == "/" || cloudCredentialPaths.contains(path) || homeCredentialSuffixes.contains { path.hasSuffix($0) }
+    /// Whether `path` holds the credentials of `provider`'s nodes, or of any provider when it is unknown.
+    static func isCloudCredentialPath(_ path: String, provider: CloudProvider?) -> Bool {
+        let providers = provider.map { [$0] } ?? CloudProvider.allCases
+        return path == "/"
+            || providers.contains { provider in
+                cloudCredentialPaths[provider, default: []].contains(path)
+                    || homeCredentialSuffixes[provider, default: []].contains { path.hasSuffix($0) }
+            }
     }
 
     static let mountServicePrincipal = Control(
         id: "C-0020", name: "Mount service principal", baseScore: 4,
         frameworks: ["MITRE"],
-        description: "Fails a workload that mounts, through a hostPath volume, a place where nodes keep cloud credentials: EKS `/.aws`, `/.aws/config`, `/.aws/credentials`; AKS `/etc`, `/etc/kubernetes`, `/etc/kubernetes/azure.json`, `/.azure`, `/.azure/credentials`; GKE `/.config`, `/.config/gcloud`, `/gcloud` and their `application_default_credentials.json`; the same CLI folders under any home directory; or the node's root `/`.",
+        description: "Fails a workload that mounts, through a hostPath volume, a place where the cluster's provider keeps node cloud credentials (every provider's when it is unknown): EKS `/.aws`, `/.aws/config`, `/.aws/credentials`; AKS `/etc`, `/etc/kubernetes`, `/etc/kubernetes/azure.json`, `/.azure`, `/.azure/credentials`; GKE `/.config`, `/.config/gcloud`, `/gcloud` and their `application_default_credentials.json`; the same CLI folders under any home directory; or the node's root `/`.",
         rationale: "Nodes hold cloud credentials for their own work (AKS keeps a service principal secret in azure.json). A pod that mounts them acts as the node in the cloud account: it can read storage, pull private images or change the network.",
         remediation: "Remove hostPath volumes that reach credential files. Give pods their own narrowly scoped cloud identity (IRSA, Azure Workload Identity, GKE Workload Identity) instead.",
         example: "# remove:\nvolumes:\n- name: azure\n  hostPath: {path: /etc/kubernetes/azure.json}",
         reads: workloadKinds,
-        notes: "Kubescape applies only the detected provider's list (and nothing when no provider is detected). Lookout cannot know the provider from the API alone and applies the three lists together; it also counts the same CLI folders under home directories (`/root/.aws`) and a mount of `/`, which contains them all."
+        notes: "As in Kubescape, only the cluster's provider's list applies when it is known, and the three lists together when it is not (file scans, clusters on other platforms). Lookout finds the provider from the nodes' `spec.providerID` (`aws://`, `gce://`, `azure://`) or an EKS/GKE server version. It also counts the same CLI folders under home directories (`/root/.aws`) and a mount of `/`, which contains them all, whatever the provider."
     ) { context in
-        context.evaluateWorkloads { workload in
-            let evidence = hostPathMounts(workload).filter { isCloudCredentialPath($0.hostPath) }.map {
+        let provider = context.snapshot.cloudProvider
+        return context.evaluateWorkloads { workload in
+            let evidence = hostPathMounts(workload).filter { isCloudCredentialPath($0.hostPath, provider: provider) }.map {
                 hostPathEvidence(workload, $0.mounted)
             }
             return evidence.isEmpty

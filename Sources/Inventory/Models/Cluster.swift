@@ -9,6 +9,9 @@ public struct Node: KubeObject, Hashable {
     public struct Spec: Codable, Sendable, Hashable {
         public var taints: [Taint]?
         public var unschedulable: Bool?
+        /// `aws:///…`, `gce://…`, `azure://…`: the cloud the node runs in.
+        public var providerID: String?
+        public init(providerID: String? = nil) { self.providerID = providerID }
     }
     public struct Taint: Codable, Sendable, Hashable {
         public var key: String
