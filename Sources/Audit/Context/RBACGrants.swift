@@ -28,6 +28,18 @@ extension PolicyRule {
         granted.contains("*") || granted.contains { wanted.contains($0) }
     }
 
+    /// Whether the rule lets a caller learn only about the API and itself: non-resource URLs (discovery,
+    /// health, OIDC), or creating self-reviews (SelfSubjectAccessReview, SelfSubjectRulesReview,
+    /// SelfSubjectReview). The bootstrap roles every cluster binds to all authenticated callers grant
+    /// nothing else.
+    public var isSelfDiscovery: Bool {
+        let resources = self.resources ?? []
+        if resources.isEmpty { return true }
+        let selfReviews: Set<String> = ["selfsubjectaccessreviews", "selfsubjectrulesreviews", "selfsubjectreviews"]
+        return resources.allSatisfy(selfReviews.contains) && verbs.allSatisfy { $0 == "create" }
+            && (apiGroups ?? []).allSatisfy { ["authorization.k8s.io", "authentication.k8s.io"].contains($0) }
+    }
+
     /// `verbs=[…] apiGroups=[…] resources=[…]` for evidence lines.
     public var summary: String {
         var parts = ["verbs=[\(verbs.joined(separator: ","))]"]

@@ -86,20 +86,68 @@ extension WorkloadPrivilegeControls {
 
     static let tokenPowerNotes = "Counts the grants of the ServiceAccount and of the groups every ServiceAccount token belongs to (`system:serviceaccounts`, `system:serviceaccounts:<namespace>`); Kubescape reads direct ServiceAccount bindings only."
 
+    /// Groups every ServiceAccount of every namespace belongs to.
+    static let everyAccountGroups = ["system:authenticated", "system:serviceaccounts"]
+
+    /// One subject of one binding with the rules it grants (none when the role does not exist).
+    struct BindingGrants {
+        var binding: RBACControls.BoundSubject
+        var grants: [Grant]
+    }
+
+    /// Every subject of every binding with its grants, by subject.
+    static func bindingGrants(_ context: AuditContext) -> [Subject: [BindingGrants]] {
+        struct Key: Hashable {
+            var binding: RelatedObject
+            var subject: Subject
+        }
+        let grants = Dictionary(grouping: context.grants) { Key(binding: $0.binding, subject: $0.subject) }
+        return Dictionary(grouping: RBACControls.boundSubjects(in: context.snapshot).map {
+            BindingGrants(binding: $0, grants: grants[Key(binding: $0.binding, subject: $0.subject)] ?? [])
+        }, by: \.binding.subject)
+    }
+
+    /// The bindings that give the workload's ServiceAccount RBAC permissions: those naming it or its
+    /// namespace's `system:serviceaccounts:<namespace>` group (whether or not their role exists yet: it can
+    /// be created later), and those naming a group of every ServiceAccount unless their role is known to
+    /// grant only discovery and self-reviews, as the bootstrap bindings every cluster has do.
+    static func permissionBindings(_ context: AuditContext, _ workload: Workload, all: [Subject: [BindingGrants]]) -> [BindingGrants] {
+        let own = Subject(kind: "ServiceAccount", name: workload.podSpec.effectiveServiceAccountName, namespace: workload.namespace)
+        let namespaceGroup = Subject(kind: "Group", name: "system:serviceaccounts:\(workload.namespace)")
+        let universal = everyAccountGroups.flatMap { all[Subject(kind: "Group", name: $0)] ?? [] }.filter { entry in
+            let role = entry.binding.role
+            let roleKnown = RBACControls.roleExists(
+                RoleRef(kind: role.kind, name: role.name), bindingNamespace: entry.binding.namespace, in: context.snapshot)
+            return !(roleKnown && entry.grants.allSatisfy(\.rule.isSelfDiscovery))
+        }
+        return (all[own] ?? []) + (all[namespaceGroup] ?? []) + universal
+    }
+
     static let serviceAccountTokenMounted = Control(
         id: "C-0261", name: "ServiceAccount token mounted", baseScore: 7,
         frameworks: ["security"],
-        description: "Fails a workload whose pods get a ServiceAccount token mounted automatically (as C-0034) while that ServiceAccount holds RBAC permissions through a RoleBinding or ClusterRoleBinding.",
+        description: "Fails a workload whose pods get a ServiceAccount token mounted automatically (as C-0034) while that ServiceAccount has RBAC permissions: a RoleBinding or ClusterRoleBinding names it, its namespace's `system:serviceaccounts:<namespace>` group, or `system:serviceaccounts`/`system:authenticated` with a role that grants more than discovery and self-reviews.",
         rationale: "A token with RBAC permissions in a pod's file system is a ready-made API credential for anyone who breaks into the pod: what the ServiceAccount may do, the attacker may do.",
         remediation: "Set `automountServiceAccountToken: false` where the pod does not call the API; otherwise keep the ServiceAccount's role to the verbs and resources it uses.",
         example: "spec:\n  serviceAccountName: web\n  automountServiceAccountToken: false",
         reads: tokenPowerKinds,
-        notes: tokenPowerNotes + " Bindings to roles that do not exist grant nothing and are not counted."
+        notes: "As in Kubescape, a binding naming the ServiceAccount counts whether or not its role exists (the role can be created later). Its namespace's `system:serviceaccounts:<namespace>` group counts too. Bindings to `system:serviceaccounts` or `system:authenticated` count unless their role is known to grant only non-resource URLs and self-reviews: every cluster binds those groups to system:service-account-issuer-discovery, system:discovery, system:basic-user and system:public-info-viewer, and Kubescape's rule, which counts any such binding, fails every automounting workload of every cluster. A ServiceAccount missing from the input counts as automounting (Kubescape needs the ServiceAccount object)."
     ) { context in
-        context.evaluateWorkloads { workload in
-            tokenPowerFailure(
-                context, workload, "\(workload.kind) \(workload.name) mounts a token of a ServiceAccount with RBAC permissions",
-                grants: tokenGrants(context, workload))
+        let all = bindingGrants(context)
+        return context.evaluateWorkloads { workload in
+            let bindings = permissionBindings(context, workload, all: all)
+            guard !bindings.isEmpty, let automount = automountEvidence(context, workload) else { return nil }
+            let lines = bindings.flatMap { entry -> [String] in
+                let group = entry.binding.subject.kind == "Group" ? " to Group \(entry.binding.subject.name)" : ""
+                guard let granted = context.subjectFailure("", grants: entry.grants) else {
+                    return ["\(entry.binding.evidence)\(group): the role does not exist (yet)"]
+                }
+                return granted.evidence.map { $0 + group }
+            }
+            return Failure(
+                message: "\(workload.kind) \(workload.name) mounts a token of a ServiceAccount with RBAC permissions",
+                evidence: [automount.line] + lines,
+                related: [automount.serviceAccount] + RBACControls.relatedObjects(of: bindings.map(\.binding)))
         }
     }
 
