@@ -21,6 +21,15 @@ public struct CollectionError: Codable, Sendable, Hashable {
         self.reason = reason
         self.message = message
     }
+
+    /// The reason of a kind whose LIST failed after retries: the scan is incomplete when a control needs
+    /// it. "forbidden" and "not served" are not failures: the cluster says what it does not show.
+    public static let failed = "failed"
+    /// The reason of a node whose kubelet configuration could not be read through the node proxy.
+    public static let kubeletUnreadable = "kubelet unreadable"
+
+    /// How a control that needs the kind names it when skipped: `forbidden: roles`.
+    public var skipReason: String { "\(reason): \(resource)" }
 }
 
 /// Everything one scan read from the cluster. Controls are pure functions of this value, and it is
@@ -80,9 +89,7 @@ public struct ClusterSnapshot: Codable, Sendable {
     /// Why `kind` is missing, or nil when it was collected.
     public func unavailableReason(_ kind: ResourceKind) -> String? {
         if collected.contains(kind) { return nil }
-        if let error = errors.first(where: { $0.resource == kind.rawValue }) {
-            return "\(error.reason): \(kind.rawValue)"
-        }
+        if let error = errors.first(where: { $0.resource == kind.rawValue }) { return error.skipReason }
         if let uncollectedReason { return "\(uncollectedReason): \(kind.rawValue)" }
         return kind.isOptional ? "not served by this cluster: \(kind.rawValue)" : "not collected: \(kind.rawValue)"
     }

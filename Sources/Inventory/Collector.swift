@@ -58,7 +58,7 @@ public struct Collector: Sendable {
             case .failure(let error) where error.endsScan:
                 throw error
             case .failure(let error):
-                snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "failed", message: "\(error)"))
+                snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: CollectionError.failed, message: "\(error)"))
             }
         }
         await KubeletConfigCollector(api: api).collect(into: &snapshot)

@@ -47,6 +47,13 @@ public struct KubeletConfigCollector: Sendable {
         let result = await collect(nodes: snapshot.nodes.map(\.name))
         snapshot.kubeletConfigurations = result.configurations
         snapshot.kubeletConfigurationUnavailable = result.unavailable
+        // Each unread node is reported; a node that is down is normal in a large cluster, so it does not
+        // make the scan incomplete (the node controls name it instead).
+        for entry in result.configurations ?? [] {
+            guard let error = entry.error else { continue }
+            snapshot.errors.append(
+                CollectionError(resource: "nodes/\(entry.node)/proxy/configz", reason: CollectionError.kubeletUnreadable, message: error))
+        }
     }
 
     /// One entry per node, in the order given; or no list and the reason when the node proxy is forbidden.

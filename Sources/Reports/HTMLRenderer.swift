@@ -28,6 +28,12 @@ public struct HTMLRenderer: Sendable {
 
             """
         out += header(report)
+        if !report.isComplete {
+            out += "<section id=\"incomplete\" class=\"incomplete\"><h2>Incomplete scan</h2>"
+            out += "<p>Controls that need these kinds could not judge everything:</p><ul>\n"
+            for reason in report.incompleteReasons ?? [] { out += "<li>\(Markup.escape(reason))</li>\n" }
+            out += "</ul></section>\n"
+        }
         out += scores(report)
         out += charts(report)
         if let baseline = report.baseline { out += baselineSection(baseline) }
@@ -161,7 +167,8 @@ public struct HTMLRenderer: Sendable {
             let hasFindings = findingControls.contains(control.id)
             let link = hasFindings
                 ? "<a href=\"#finding-\(Markup.escape(control.id))\">\(Markup.escape(control.id))</a>" : Markup.escape(control.id)
-            let status = control.skipReason.map { "skipped: \($0)" } ?? (control.status == .notApplicable ? "not applicable" : control.status.rawValue)
+            var status = control.skipReason.map { "skipped: \($0)" } ?? (control.status == .notApplicable ? "not applicable" : control.status.rawValue)
+            if let unjudged = control.unjudged { status += " (\(unjudged))" }
             out += "<tr data-control=\"\(Markup.escape(control.id))\" class=\"\(control.status.rawValue)\">"
             out += "<td data-value=\"\(Self.severityRank[control.severity] ?? 0)\"><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span></td>"
             out += "<td data-value=\"\(Markup.escape(control.id))\">\(link)</td><td>\(name)</td>"
@@ -217,7 +224,7 @@ public struct HTMLRenderer: Sendable {
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff4;vertical-align:top}
         th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer;color:inherit}
         th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-        .num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped,tr.notApplicable{color:#7a8191}
+        .num{text-align:right;font-variant-numeric:tabular-nums}tr.skipped,tr.notApplicable{color:#7a8191}.incomplete{border:2px solid #c62828;border-radius:6px;padding:4px 12px}
         .charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:16px 0 0}figcaption{font-weight:600;margin-bottom:4px}
         svg text{font:12px system-ui,sans-serif;fill:#1d2330}
         rect.critical,.sev.critical{fill:#8e1b1b;background:#8e1b1b}rect.high,.sev.high{fill:#d93025;background:#d93025}

@@ -50,7 +50,7 @@ public struct JUnitRenderer: Sendable {
                 name: framework.name,
                 properties: [
                     ("complianceScore", NumberText.decimal(framework.complianceScore)),
-                    ("riskScore", NumberText.decimal(framework.riskScore)),
+                    ("riskScore", NumberText.decimal(framework.riskScore)), ("complete", String(report.isComplete)),
                 ],
                 controls: report.controls.filter { $0.frameworks.contains(framework.name) })
         }
@@ -61,7 +61,7 @@ public struct JUnitRenderer: Sendable {
                 name: "controls",
                 properties: [
                     ("complianceScore", NumberText.decimal(report.summary.complianceScore)),
-                    ("riskScore", NumberText.decimal(report.summary.riskScore)),
+                    ("riskScore", NumberText.decimal(report.summary.riskScore)), ("complete", String(report.isComplete)),
                 ],
                 controls: others))
         }

@@ -54,6 +54,10 @@ public struct PrettyRenderer: Sendable {
         if !report.scope.includedNamespaces.isEmpty {
             out += wrapped("Included namespaces: " + report.scope.includedNamespaces.joined(separator: ", "), indent: 2)
         }
+        if !report.isComplete {
+            out += bold("INCOMPLETE SCAN") + ": controls that need these kinds could not judge everything\n"
+            for reason in report.incompleteReasons ?? [] { out += wrapped(reason, indent: 2, hanging: 2) }
+        }
         return out + "\n"
     }
 
@@ -81,6 +85,9 @@ public struct PrettyRenderer: Sendable {
             for line in nameLines { out += String(repeating: " ", count: nameIndent) + line + "\n" }
             if let reason = control.skipReason {
                 out += wrapped("↳ skipped: " + reason, indent: nameIndent, hanging: 2)
+            }
+            if let unjudged = control.unjudged {
+                out += wrapped("↳ " + unjudged, indent: nameIndent, hanging: 2)
             }
         }
         return out + "\n"

@@ -32,6 +32,7 @@ public struct PrometheusRenderer: Sendable {
             family("scan_timestamp_seconds", "When the scan ran, in seconds since the Unix epoch.", [([], date.timeIntervalSince1970.rounded())])
         }
         // A score that does not apply (nothing judged) has no sample: absent, never a made-up 100 or 0.
+        family("scan_complete", "1 when every kind the controls need was read, 0 when the scan is incomplete.", [([], report.isComplete ? 1 : 0)])
         family("risk_score", "Overall risk score, 0 (no risk) to 100.", summary.riskScore.map { [([], $0)] } ?? [])
         family("compliance_score", "Overall compliance score, 0 to 100 (all passed).", summary.complianceScore.map { [([], $0)] } ?? [])
         family("controls", "Controls by status.", [

@@ -15,6 +15,14 @@ public struct SARIFRenderer: Sendable {
                 Notification(level: "note", message: Message(text: "\(control.id) skipped: \($0)"), descriptor: Reference(id: control.id))
             }
         }
+        notifications += report.controls.compactMap { control in
+            control.unjudged.map {
+                Notification(level: "warning", message: Message(text: "\(control.id): \($0)"), descriptor: Reference(id: control.id))
+            }
+        }
+        notifications += (report.incompleteReasons ?? []).map {
+            Notification(level: "error", message: Message(text: "incomplete scan: \($0)"), descriptor: nil)
+        }
         notifications += report.errors.map {
             Notification(level: "warning", message: Message(text: "cannot read \($0.resource): \($0.reason): \($0.message)"), descriptor: nil)
         }
@@ -22,7 +30,7 @@ public struct SARIFRenderer: Sendable {
             tool: Tool(driver: Driver(
                 name: "lookout", version: report.tool.version, semanticVersion: report.tool.version,
                 rules: report.controls.map(Self.rule))),
-            invocations: [Invocation(executionSuccessful: true, endTimeUtc: report.scannedAt, toolExecutionNotifications: notifications)],
+            invocations: [Invocation(executionSuccessful: report.isComplete, endTimeUtc: report.scannedAt, toolExecutionNotifications: notifications)],
             results: report.findings.compactMap { finding in
                 guard let control = controls[finding.controlID], let index = ruleIndex[finding.controlID] else { return nil }
                 return Self.result(finding, control: control, ruleIndex: index, cluster: report.clusterName)

@@ -66,6 +66,8 @@ public struct ScanReport: Codable, Sendable {
         public var informational: Bool
         public var status: ControlStatus
         public var skipReason: String?
+        /// What the control should have judged but could not read (nodes whose kubelet did not answer).
+        public var unjudged: String?
         public var failedResources: Int
         public var allResources: Int
         /// null unless the control failed or passed.
@@ -101,6 +103,11 @@ public struct ScanReport: Codable, Sendable {
     public var controls: [ControlEntry]
     public var findings: [FindingEntry]
     public var errors: [CollectionError]
+    /// False when a kind the selected controls need could not be read (not forbidden: failed); absent in
+    /// reports written before it was added.
+    public var complete: Bool?
+    /// Why the scan is incomplete, one line per unreadable kind; empty when complete.
+    public var incompleteReasons: [String]?
     /// The comparison with an earlier report (`--baseline`, `lookout diff`); absent otherwise.
     public var baseline: BaselineComparison?
 }
@@ -126,6 +133,7 @@ extension ScanReport {
                 id: entry.control.id, name: entry.control.name, severity: entry.control.severity,
                 baseScore: entry.control.baseScore, frameworks: entry.control.frameworks,
                 informational: entry.control.informational, status: entry.status, skipReason: entry.skipReason,
+                unjudged: entry.unjudged,
                 failedResources: entry.failedResources, allResources: entry.allResources,
                 riskScore: Self.rounded(entry.riskScore), complianceScore: Self.rounded(entry.complianceScore),
                 description: entry.control.description, remediation: entry.control.remediation)
@@ -145,7 +153,12 @@ extension ScanReport {
             }
         }
         errors = snapshot.errors
+        complete = result.incomplete.isEmpty
+        incompleteReasons = result.incomplete.map { "cannot read \($0.resource): \($0.message)" }
     }
+
+    /// Reports written before `complete` existed do not say: they are taken as complete.
+    public var isComplete: Bool { complete ?? true }
 
     static func rounded(_ value: Double?) -> Double? { value.map { ($0 * 100).rounded() / 100 } }
 

@@ -21,6 +21,7 @@ enum ScanCommand {
         OptionSpec(name: "fail-threshold", short: "t", takesValue: true, help: "fail when the risk score is above N"),
         OptionSpec(name: "exceptions", takesValue: true, help: "Kubescape-format exceptions file (JSON or YAML)"),
         OptionSpec(name: "controls-config", takesValue: true, help: "controls configuration (YAML or JSON) overriding the defaults"),
+        OptionSpec(name: "allow-incomplete", takesValue: false, help: "exit with the gates' code even when a needed kind could not be read"),
         OptionSpec(name: "verbose", short: "v", takesValue: false, help: "list every failing resource with evidence and remediation"),
         OptionSpec(name: "help", short: "h", takesValue: false, help: "show this help"),
     ] + ReportConfigMapOptions.options + [LogFormat.option]
@@ -38,7 +39,8 @@ enum ScanCommand {
             """
         text += OptionSpec.describe(options)
         text += "\nExit codes: 0 scan complete and gates passed, 1 a gate failed, 2 bad usage or input file,\n"
-        text += "3 cluster unreachable, authentication failed, or the scan could not complete.\n"
+        text += "3 cluster unreachable, authentication failed, or the scan could not complete (a kind the controls need\n"
+        text += "could not be read; the report is still written and says why; --allow-incomplete exits 0 or 1 instead).\n"
         return text
     }
 
@@ -124,7 +126,17 @@ enum ScanCommand {
         }
         let failures = plan.gates.failures(report)
         for failure in failures { Console.error("gate failed: \(failure)") }
-        let code: ExitCode = failures.isEmpty ? .success : .gateFailed
+        var code: ExitCode = failures.isEmpty ? .success : .gateFailed
+        if !report.isComplete {
+            // Verdicts are missing where a kind could not be read: passing gates prove nothing then.
+            for reason in report.incompleteReasons ?? [] { Console.error("warning: incomplete scan: \(reason)") }
+            if plan.allowIncomplete {
+                Console.error("warning: the scan is incomplete; --allow-incomplete returns the gates' exit code")
+            } else {
+                Console.error("lookout: the scan is incomplete (exit 3): the report is written; --allow-incomplete accepts it")
+                code = .clusterError
+            }
+        }
         if plan.logFormat == .json { JSONLog.scanComplete(report, reportConfigMap: reportConfigMap, exitCode: code) }
         return code
     }
@@ -142,6 +154,7 @@ struct ScanPlan {
     var formats: [ReportFormat]
     var output: String?
     var verbose: Bool
+    var allowIncomplete: Bool
     var gates: Gates
     var from: String?
     var baselinePath: String?
@@ -162,6 +175,7 @@ struct ScanPlan {
         scope = NamespaceScope(included: parsed.list("include-namespaces"), excluded: parsed.list("exclude-namespaces"))
         output = parsed.value("output")
         verbose = parsed.has("verbose")
+        allowIncomplete = parsed.has("allow-incomplete")
         (controls, frameworks) = try Self.selection(parsed.positionals)
         formats = try ReportFormat.list(parsed.list("format"))
         from = parsed.value("from")

@@ -49,7 +49,7 @@ enum SnapshotSource {
             throw cannotScan(api.config, error)
         }
         for error in snapshot.errors {
-            Console.error("warning: cannot list \(error.resource): \(error.reason): \(error.message)")
+            Console.error("warning: cannot read \(error.resource): \(error.reason): \(error.message)")
         }
         return snapshot
     }

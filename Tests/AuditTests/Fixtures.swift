@@ -58,7 +58,7 @@ enum Fixture {
     {
         switch control.run(in: AuditContext(snapshot: snapshot, config: config)) {
         case .skipped(let reason): return ([], [], reason, [])
-        case .evaluated(let verdicts):
+        case .evaluated(let verdicts), .partial(let verdicts, _):
             return (verdicts.filter { $0.failure != nil }.map(\.resource).sorted(), verdicts.map(\.resource).sorted(), nil, verdicts)
         }
     }

@@ -184,8 +184,8 @@ private let mixed = Tier2Fixture.nodes([
         #expect(Fixture.run(NodeControls.anonymousKubeletAccess, on: snapshot).skipped == "forbidden: nodes")
     }
 
-    /// A node whose kubelet did not answer cannot be judged: the others are, and it is not reported.
-    @Test func unreadableNodeIsLeftOutWhileOthersAreJudged() {
+    /// A node whose kubelet did not answer cannot be judged: the others are, and the result names it.
+    @Test func unreadableNodeIsNamedWhileOthersAreJudged() {
         let snapshot = Tier2Fixture.nodes([
             ("bad", Tier2Fixture.insecureKubelet, nil), ("down", nil, "timed out after 10 s"),
         ])
@@ -193,6 +193,17 @@ private let mixed = Tier2Fixture.nodes([
         #expect(result.skipped == nil)
         #expect(result.all == [Tier2Fixture.nodeRef("bad")])
         #expect(result.failed == [Tier2Fixture.nodeRef("bad")])
+        let named = Auditor.run([NodeControls.kubeletAnonymousAuthentication], frameworks: [], in: AuditContext(snapshot: snapshot))
+        #expect(named.results[0].unjudged == "1 of 2 nodes not judged, their kubelet configuration could not be read: down: timed out after 10 s")
+    }
+
+    /// One readable node of many passing does not make the control pass silently: the report names the rest.
+    @Test func passingOnOneReadableNodeNamesTheUnreadOnes() {
+        let snapshot = Tier2Fixture.nodes([("ok", Tier2Fixture.secureKubelet, nil)] + (1...99).map { ("n\($0)", nil, "connection refused") })
+        let result = Auditor.run([NodeControls.kubeletReadOnlyPort], frameworks: [], in: AuditContext(snapshot: snapshot)).results[0]
+        #expect(result.status == .passed)
+        #expect(result.unjudged?.hasPrefix("99 of 100 nodes not judged, their kubelet configuration could not be read: n1: connection refused; n2:") == true)
+        #expect(result.unjudged?.hasSuffix("; and 96 more") == true)
     }
 
     @Test func skippedWithEachNodesReasonWhenNoneIsReadable() {

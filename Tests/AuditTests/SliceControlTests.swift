@@ -187,6 +187,28 @@ import Testing
         #expect(scored.score.complianceScore == 0)
     }
 
+    /// A kind that failed to load makes the scan incomplete when a selected control needs it; forbidden
+    /// and unserved kinds are documented skips, and kinds no selected control reads do not matter.
+    @Test func failedKindsTheControlsNeedMakeTheScanIncomplete() {
+        var snapshot = Fixture.snapshot { $0.namespaces = [Namespace(metadata: Fixture.meta("apps", namespace: nil))] }
+        snapshot.collected.subtract([.pods, .clusterroles, .ingresses])
+        snapshot.errors = [
+            CollectionError(resource: "pods", reason: CollectionError.failed, message: "cannot decode the response of /api/v1/pods"),
+            CollectionError(resource: "clusterroles", reason: "forbidden", message: "no"),
+            CollectionError(resource: "ingresses", reason: CollectionError.failed, message: "HTTP 500"),
+            CollectionError(resource: "nodes/n1/proxy/configz", reason: CollectionError.kubeletUnreadable, message: "connection refused"),
+        ]
+        let context = AuditContext(snapshot: snapshot)
+        let workload = Auditor.run([WorkloadPrivilegeControls.privilegedContainer], frameworks: [], in: context)
+        #expect(workload.incomplete.map(\.resource) == ["pods"])
+        #expect(workload.results[0].skipReason == "failed: pods")
+        let rbac = Auditor.run([RBACControls.clusterAdminUsage], frameworks: [], in: context)
+        #expect(rbac.incomplete.isEmpty, "forbidden is a documented skip")
+        #expect(rbac.results[0].status == .skipped)
+        let network = Auditor.run([NetworkControls.clusterInternalNetworking], frameworks: [], in: context)
+        #expect(network.incomplete.isEmpty, "no selected control reads pods or ingresses")
+    }
+
     @Test func severityBuckets() {
         #expect(Severity(baseScore: 10) == .critical)
         #expect(Severity(baseScore: 9) == .critical)

@@ -92,8 +92,12 @@ struct NodeConfigIntegrationTests {
         #expect(secureEntry?.configuration?.authorization?.mode == "Webhook")
         let context = AuditContext(snapshot: snapshot)
         for control in NodeControls.all {
-            guard case .evaluated(let verdicts) = control.run(in: context) else {
-                Issue.record("\(control.id) was skipped")
+            // Partial is fine: nodes that concurrent tests register may have lost their kubelet by now.
+            let verdicts: [ResourceVerdict]
+            switch control.run(in: context) {
+            case .evaluated(let judged), .partial(let judged, _): verdicts = judged
+            case .skipped(let reason):
+                Issue.record("\(control.id) was skipped: \(reason)")
                 continue
             }
             #expect(verdicts.first { $0.resource.name == secureNode }.map { $0.failure == nil } == true, "\(control.id)")

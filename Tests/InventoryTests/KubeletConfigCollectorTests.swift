@@ -99,6 +99,23 @@ import Testing
         listed.nodes = [Node(metadata: ObjectMeta(name: "n1"))]
         await collector.collect(into: &listed)
         #expect(listed.kubeletConfigurations == [NodeKubeletConfiguration(node: "n1", configuration: Self.configuration)])
+        #expect(listed.errors.isEmpty)
+    }
+
+    /// Each node that could not be read is in the snapshot's errors (and so in the report), named.
+    @Test func unreadNodesAreCollectionErrors() async {
+        let collector = KubeletConfigCollector(maxRequestsInFlight: 2, timeout: .seconds(5)) { node in
+            node == "down" ? .failure("HTTP 500 from /api/v1/nodes/down/proxy/configz: connection refused") : .configuration(Self.configuration)
+        }
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://test"))
+        snapshot.collected = [.nodes]
+        snapshot.nodes = ["up", "down"].map { Node(metadata: ObjectMeta(name: $0)) }
+        await collector.collect(into: &snapshot)
+        #expect(snapshot.errors == [
+            CollectionError(
+                resource: "nodes/down/proxy/configz", reason: CollectionError.kubeletUnreadable,
+                message: "HTTP 500 from /api/v1/nodes/down/proxy/configz: connection refused"),
+        ])
     }
 
     /// The document shape a v1.20 kubelet serves: false booleans and a zero port left out.

@@ -229,6 +229,7 @@ def exit_with_parent():
 threading.Thread(target=exit_with_parent, daemon=True).start()
 
 lock = threading.Lock()
+answered = {}
 stats = {"activeConnections": 0, "peakConnections": 0, "totalConnections": 0,
          "activeRequests": 0, "peakRequests": 0}
 
@@ -312,6 +313,15 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/bytes":
             size = int(query["count"])
             self.reply(200, bytes(i % 251 for i in range(size)))
+        elif path.startswith("/truncated-list/"):
+            # /truncated-list/KEY/BAD: the first BAD answers for KEY are half of the JSON with a
+            # consistent Content-Length (what a cutting proxy sends), then the whole list.
+            _, _, key, bad = path.split("/")
+            with lock:
+                answered[key] = answered.get(key, 0) + 1
+                seen = answered[key]
+            full = json.dumps({"kind": "PodList", "metadata": {}, "items": [{"metadata": {"name": "a"}}]}).encode()
+            self.reply(200, full[: len(full) // 2] if seen <= int(bad) else full, [("Content-Type", "application/json")])
         elif path == "/stats":
             with lock:
                 self.reply(200, json.dumps(stats).encode(), [("Content-Type", "application/json")])

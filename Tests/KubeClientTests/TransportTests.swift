@@ -374,6 +374,19 @@ struct TransportTests {
 
     // MARK: Invalid input
 
+    /// A LIST page whose body is cut short (consistent Content-Length, half the JSON) is fetched again
+    /// like a transport error; past the bound it is a decoding error.
+    @Test func truncatedListBodiesAreRetriedBounded() async throws {
+        let peer = try await sharedPeer()
+        let api = try await KubeAPI(config: ConnectionConfig(
+            server: url(peer, ""), tls: TLSOptions(certificateAuthorityPEM: pki.authority), origin: "test"))
+        struct Item: Decodable, Sendable { struct Meta: Decodable, Sendable { var name: String }; var metadata: Meta }
+        let key = UUID().uuidString
+        let items = try await api.list("/truncated-list/\(key)/2", as: Item.self)
+        #expect(items.map(\.metadata.name) == ["a"])
+        await #expect(throws: APIError.self) { try await api.list("/truncated-list/\(key)-always/99", as: Item.self) }
+    }
+
     @Test func invalidOptionsAreRejected() {
         let key = Data("key".utf8)
         let invalid: [TransportOptions] = [

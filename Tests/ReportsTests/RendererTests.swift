@@ -44,7 +44,7 @@ enum SampleVariants {
 
 @Suite struct JSONSchemaTests {
     @Test func sampleReportsValidateAgainstTheDocumentedSchema() throws {
-        for report in [SampleReport.make(), SampleVariants.withBaselineAndHostileText(), SampleReport.nothingJudged()] {
+        for report in [SampleReport.make(), SampleVariants.withBaselineAndHostileText(), SampleReport.nothingJudged(), SampleReport.incomplete()] {
             let path = try SampleVariants.write(try report.jsonData(), suffix: "json")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let summary = try Consumer.check(.json, file: path)
@@ -339,6 +339,29 @@ enum SampleVariants {
         let cards = try #require(page["cards"] as? [String: String])
         #expect(cards["compliance-score"] == "n/a")
         #expect(cards["risk-score"] == "n/a")
+    }
+}
+
+/// An incomplete scan says so in every format that has a place for it.
+@Suite struct IncompleteRenderingTests {
+    let report = SampleReport.incomplete()
+
+    @Test func machineFormatsFlagTheScan() throws {
+        #expect(PrometheusRenderer().render(report).contains("lookout_scan_complete 0\n"))
+        #expect(PrometheusRenderer().render(SampleReport.make()).contains("lookout_scan_complete 1\n"))
+        #expect(JUnitRenderer().render(report).contains("<property name=\"complete\" value=\"false\"/>"))
+        let html = HTMLRenderer().render(report)
+        #expect(html.contains("<section id=\"incomplete\""))
+        #expect(html.contains("1 of 2 nodes not judged"))
+        let data = try SARIFRenderer().render(report)
+        let log = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let invocation = try #require(((log["runs"] as? [[String: Any]])?.first?["invocations"] as? [[String: Any]])?.first)
+        #expect(invocation["executionSuccessful"] as? Bool == false)
+        let texts = (invocation["toolExecutionNotifications"] as? [[String: Any]] ?? []).compactMap { ($0["message"] as? [String: Any])?["text"] as? String }
+        #expect(texts.contains("incomplete scan: cannot read pods: cannot decode the response of /api/v1/pods: truncated"))
+        let path = try SampleVariants.write(data, suffix: "sarif")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Consumer.check(.sarif, file: path)
     }
 }
 

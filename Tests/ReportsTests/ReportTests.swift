@@ -23,6 +23,27 @@ enum SampleReport {
         return ScanReport(result: result, snapshot: snapshot, toolVersion: "0.0.0-test", scannedAt: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
+    /// The sample scan with Pods unreadable (their LIST failed) and one node's kubelet unread.
+    static func incomplete() -> ScanReport {
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://cluster.example:6443", context: "prod"))
+        snapshot.collected = Set(ResourceKind.allCases).subtracting([.pods])
+        snapshot.errors = [
+            CollectionError(resource: "pods", reason: CollectionError.failed, message: "cannot decode the response of /api/v1/pods: truncated"),
+            CollectionError(resource: "nodes/n2/proxy/configz", reason: CollectionError.kubeletUnreadable, message: "connection refused"),
+        ]
+        snapshot.nodes = ["n1", "n2"].map { Node(metadata: ObjectMeta(name: $0)) }
+        snapshot.kubeletConfigurations = [
+            NodeKubeletConfiguration(
+                node: "n1",
+                configuration: try? JSONDecoder().decode(
+                    KubeletConfiguration.self, from: Data(#"{"authentication":{"anonymous":{"enabled":false}}}"#.utf8))),
+            NodeKubeletConfiguration(node: "n2", configuration: nil, error: "connection refused"),
+        ]
+        let controls = ["C-0057", "C-0069"].compactMap(Catalogue.control(id:))
+        let result = Auditor.run(controls, frameworks: [], in: AuditContext(snapshot: snapshot))
+        return ScanReport(result: result, snapshot: snapshot, toolVersion: "0.0.0-test", scannedAt: Date(timeIntervalSince1970: 1_800_000_000))
+    }
+
     /// A scan that judged nothing: C-0057 has no workload in scope (not applicable), C-0035 cannot
     /// read ClusterRoles (skipped). Every score is n/a.
     static func nothingJudged() -> ScanReport {
@@ -78,6 +99,22 @@ enum SampleReport {
         let decoded = try ScanReport.decode(data)
         #expect(decoded.summary.complianceScore == nil)
         #expect(decoded.controls.map(\.status) == [.skipped, .notApplicable])
+    }
+
+    @Test func incompleteScanSaysWhyAndNamesUnjudgedNodes() throws {
+        let report = SampleReport.incomplete()
+        #expect(report.complete == false)
+        #expect(report.incompleteReasons == ["cannot read pods: cannot decode the response of /api/v1/pods: truncated"])
+        let node = try #require(report.controls.first { $0.id == "C-0069" })
+        #expect(node.status == .passed)
+        #expect(node.unjudged == "1 of 2 nodes not judged, their kubelet configuration could not be read: n2: connection refused")
+        #expect(report.errors.map(\.resource) == ["pods", "nodes/n2/proxy/configz"])
+        let text = PrettyRenderer(useColor: false, verbose: false).render(report)
+        #expect(text.contains("INCOMPLETE SCAN"))
+        #expect(text.contains("cannot read pods: cannot decode"))
+        #expect(text.contains("↳ 1 of 2 nodes not judged"))
+        #expect(SampleReport.make().complete == true)
+        #expect(SampleReport.make().incompleteReasons == [])
     }
 
     /// Reports written before not-applicable existed still load as baselines.

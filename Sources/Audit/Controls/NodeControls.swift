@@ -17,8 +17,8 @@ enum NodeControls {
 
     /// The one evaluation behind every control of the family: `check` turns a kubelet configuration into
     /// evidence lines, and a node with any fails with `problem`. A node whose configuration could not be
-    /// read cannot be judged and is left out; when no node has one, the control is skipped with each
-    /// node's reason. Without `get nodes/proxy`, or on a snapshot without configurations, it is skipped.
+    /// read cannot be judged: it is left out and the result names it; when no node has one, the control
+    /// is skipped with each node's reason. Without `get nodes/proxy`, or on a snapshot without configurations, it is skipped.
     static func evaluateKubelets(
         _ context: AuditContext, problem: String, check: (KubeletConfiguration) -> [String]
     ) -> ControlOutcome {
@@ -41,12 +41,11 @@ enum NodeControls {
                 resource: ResourceRef(apiVersion: "v1", kind: "Node", namespace: nil, name: node.name),
                 failure: evidence.isEmpty ? nil : Failure(message: "Node \(node.name)\(version): \(problem)", evidence: evidence)))
         }
-        if verdicts.isEmpty, !unreadable.isEmpty {
-            var named = unreadable.prefix(namedUnreadableNodes).joined(separator: "; ")
-            if unreadable.count > namedUnreadableNodes { named += "; and \(unreadable.count - namedUnreadableNodes) more" }
-            return .skipped(reason: "no kubelet configuration could be read: \(named)")
-        }
-        return .evaluated(verdicts)
+        guard !unreadable.isEmpty else { return .evaluated(verdicts) }
+        var named = unreadable.prefix(namedUnreadableNodes).joined(separator: "; ")
+        if unreadable.count > namedUnreadableNodes { named += "; and \(unreadable.count - namedUnreadableNodes) more" }
+        if verdicts.isEmpty { return .skipped(reason: "no kubelet configuration could be read: \(named)") }
+        return .partial(verdicts, unjudged: "\(unreadable.count) of \(snapshot.nodes.count) nodes not judged, their kubelet configuration could not be read: \(named)")
     }
 
     // MARK: - Conditions (each shared by the Kubescape control and Lookout's own)

@@ -12,6 +12,8 @@ public struct ControlResult: Sendable {
     public let control: Control
     public let status: ControlStatus
     public let skipReason: String?
+    /// What the control could not judge although it should have (unreadable kubelets), and why.
+    public let unjudged: String?
     public let verdicts: [ResourceVerdict]
 
     public var failedResources: Int { verdicts.count(where: \.isFailed) }
@@ -38,20 +40,28 @@ public struct ControlResult: Sendable {
 
     init(control: Control, outcome: ControlOutcome, except: (ResourceRef) -> String? = { _ in nil }) {
         self.control = control
+        var verdicts: [ResourceVerdict]
         switch outcome {
         case .skipped(let reason):
             status = .skipped
             skipReason = reason
-            verdicts = []
+            unjudged = nil
+            self.verdicts = []
+            return
         case .evaluated(let evaluated):
-            var verdicts = evaluated.sorted { $0.resource < $1.resource }
-            for index in verdicts.indices where verdicts[index].failure != nil {
-                verdicts[index].exception = except(verdicts[index].resource)
-            }
-            self.verdicts = verdicts
-            status = verdicts.isEmpty ? .notApplicable : verdicts.contains(where: \.isFailed) ? .failed : .passed
-            skipReason = nil
+            verdicts = evaluated
+            unjudged = nil
+        case .partial(let evaluated, let reason):
+            verdicts = evaluated
+            unjudged = reason
         }
+        verdicts.sort { $0.resource < $1.resource }
+        for index in verdicts.indices where verdicts[index].failure != nil {
+            verdicts[index].exception = except(verdicts[index].resource)
+        }
+        self.verdicts = verdicts
+        status = verdicts.isEmpty ? .notApplicable : verdicts.contains(where: \.isFailed) ? .failed : .passed
+        skipReason = nil
     }
 }
 
@@ -80,6 +90,9 @@ public struct FrameworkScore: Sendable, Hashable {
 
 public struct AuditResult: Sendable {
     public let results: [ControlResult]
+    /// Kinds that failed to load (neither forbidden nor unserved, which are documented skips) and that
+    /// the controls run needed: their verdicts may be missing, so the scan is incomplete.
+    public let incomplete: [CollectionError]
     public let frameworks: [FrameworkScore]
     public let score: ScoreSummary
     /// Exceptions that matched no failure: probably stale or mistyped.
@@ -122,7 +135,18 @@ public enum Auditor {
             FrameworkScore(name: framework.name, score: ScoreSummary(results.filter { framework.contains($0.control) }))
         }
         return AuditResult(
-            results: results, frameworks: frameworkScores, score: ScoreSummary(results),
+            results: results, incomplete: incompleteInputs(of: controls, results: results, snapshot: context.snapshot),
+            frameworks: frameworkScores, score: ScoreSummary(results),
             unusedExceptions: exceptions.map(\.name).filter { !used.contains($0) })
+    }
+
+    /// The failed kinds a control declares it reads, or that a control's skip reason names (controls that
+    /// look at optional kinds find out at run time).
+    static func incompleteInputs(of controls: [Control], results: [ControlResult], snapshot: ClusterSnapshot) -> [CollectionError] {
+        let read = Set(controls.flatMap(\.reads).map(\.rawValue))
+        let skipReasons = Set(results.compactMap(\.skipReason))
+        return snapshot.errors.filter { error in
+            error.reason == CollectionError.failed && (read.contains(error.resource) || skipReasons.contains(error.skipReason))
+        }
     }
 }

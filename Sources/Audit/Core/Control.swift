@@ -72,7 +72,15 @@ public struct Control: Sendable {
 
 public enum ControlOutcome: Sendable {
     case evaluated([ResourceVerdict])
+    /// Judged these resources, but others it should judge could not be read: `unjudged` names them and
+    /// says why, so a pass is never mistaken for a pass of everything.
+    case partial([ResourceVerdict], unjudged: String)
     case skipped(reason: String)
+
+    public var isSkipped: Bool {
+        if case .skipped = self { return true }
+        return false
+    }
 }
 
 /// The identity of a reported object, as the JSON report names it.

@@ -11,8 +11,7 @@ extension PermissionPreflight {
         let expected = AuditContext(snapshot: expectedSnapshot)
         let unrestricted = AuditContext(snapshot: unrestrictedSnapshot)
         return controls.compactMap { control in
-            guard case .skipped(let reason) = control.run(in: expected),
-                case .evaluated = control.run(in: unrestricted)
+            guard case .skipped(let reason) = control.run(in: expected), !control.run(in: unrestricted).isSkipped
             else { return nil }
             return (control, reason)
         }

@@ -12,7 +12,8 @@ public final class KubeAPI: Sendable {
     public let config: ConnectionConfig
     private let transport: CurlTransport
     private let credentials: CredentialProvider
-    private let maxAttempts = 5
+    /// Tries of one request (transport errors, 429/5xx) and of one LIST page whose body does not parse.
+    let maxAttempts = 5
 
     public static let version = "0.1.0"
 

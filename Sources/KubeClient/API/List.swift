@@ -38,8 +38,8 @@ extension KubeAPI {
         repeat {
             var query = [("limit", String(pageSize))]
             if let continueToken { query.append(("continue", continueToken)) }
-            let page = try await get(path, query: query)
-            continueToken = try decode(ListMetadata.self, from: page, path: path).metadata?.continue
+            let page: Data
+            (page, continueToken) = try await fetchPage(path, query: query)
             if continueToken?.isEmpty == true { continueToken = nil }
             decodes.append(Task { try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] })
         } while continueToken != nil
@@ -53,5 +53,22 @@ extension KubeAPI {
             }
         }
         return items
+    }
+
+    /// One page and its continue token. A body that does not parse — cut short by a proxy, or by a
+    /// reset the transport did not notice — is fetched again like a transport error, a bounded number
+    /// of times: one bad answer must not cost a whole kind.
+    private func fetchPage(_ path: String, query: [(String, String)]) async throws(APIError) -> (Data, String?) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let page = try await get(path, query: query)
+            do throws(APIError) {
+                return (page, try decode(ListMetadata.self, from: page, path: path).metadata?.continue)
+            } catch {
+                guard attempt < maxAttempts else { throw error }
+                await Self.sleep(seconds: Self.backoff(attempt))
+            }
+        }
     }
 }
