@@ -5,8 +5,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CLUSTER := Tests/cluster/apiserver.sh
 DEMO_STATE ?= /tmp/lookout-demo
-# python3-jsonschema, python3-prometheus-client and chromium are the report consumers the tests run.
-APT_PACKAGES := libcurl4-openssl-dev zlib1g-dev python3 python3-yaml python3-jsonschema python3-prometheus-client chromium openssl curl ca-certificates
+# python3-jsonschema, python3-prometheus-client and chromium are the report consumers the tests run;
+# cel-python (PyPI only) evaluates the generated admission policies, with Debian's python3 and pip.
+APT_PACKAGES := libcurl4-openssl-dev zlib1g-dev python3 python3-pip python3-yaml python3-jsonschema python3-prometheus-client chromium openssl curl ca-certificates
+CEL_PYTHON := cel-python==0.5.0
 
 # Extra `swift build` flags, e.g. SWIFT_BUILD_FLAGS="--scratch-path .build-mine" to keep a build apart.
 SWIFT_BUILD_FLAGS ?=
@@ -25,6 +27,12 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+	@# The tests run /usr/bin/python3 (Consumers.swift); Debian marks it externally managed, hence the flag.
+	@/usr/bin/python3 -c 'import celpy' 2>/dev/null || { \
+	  echo "installing: $(CEL_PYTHON) (PyPI)" >&2; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO /usr/bin/python3 -m pip install --quiet --break-system-packages --root-user-action=ignore $(CEL_PYTHON); \
+	}
 
 build: deps
 	$(SWIFT) build

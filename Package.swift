@@ -19,10 +19,13 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["KubeClient"]),
         .target(name: "Audit", dependencies: ["Inventory"]),
         .target(name: "Reports", dependencies: ["Audit", "CZlib"]),
-        .executableTarget(name: "lookout", dependencies: ["KubeClient", "Inventory", "Audit", "Reports"]),
+        // ValidatingAdmissionPolicies generated from the workload controls.
+        .target(name: "Admission", dependencies: ["Audit", "Inventory", "KubeClient"]),
+        .executableTarget(name: "lookout", dependencies: ["KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        // The admission gate is checked against the very fixtures the control tests use, so it tests here.
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "ConsumerSupport"]),
         // The real consumers of the report formats (schema validators, parsers, a headless browser), for tests only.
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),

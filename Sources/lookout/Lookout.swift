@@ -14,6 +14,7 @@ struct Lookout {
           check-permissions                      what the credentials may read; controls a scan would skip
           collect --output snapshot.json         save what a scan reads, for `scan --from` without the cluster
           diff OLD.json NEW.json                 compare two JSON reports: new, unchanged and resolved findings
+          generate admission-policy [...]        the workload controls as ValidatingAdmissionPolicies
           list controls|frameworks [--format json]
           version
 
@@ -29,6 +30,7 @@ struct Lookout {
         case "check-permissions": code = await CheckPermissionsCommand.run(arguments)
         case "collect": code = await CollectCommand.run(arguments)
         case "diff": code = DiffCommand.run(arguments)
+        case "generate": code = GenerateCommand.run(arguments)
         case "list": code = ListCommand.run(arguments)
         case "version", "--version":
             Console.out("lookout \(KubeAPI.version)\n")

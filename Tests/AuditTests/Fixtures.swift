@@ -1,4 +1,5 @@
 @testable import Audit
+import Foundation
 import Inventory
 
 /// Small builders for in-memory snapshots, so each control test states only what matters to it.
@@ -56,10 +57,32 @@ enum Fixture {
     static func run(_ control: Control, on snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig())
         -> (failed: [ResourceRef], all: [ResourceRef], skipped: String?, verdicts: [ResourceVerdict])
     {
+        FixtureRecorder.current?.record(control.id, snapshot, config)
         switch control.run(in: AuditContext(snapshot: snapshot, config: config)) {
         case .skipped(let reason): return ([], [], reason, [])
         case .evaluated(let verdicts), .partial(let verdicts, _):
             return (verdicts.filter { $0.failure != nil }.map(\.resource).sorted(), verdicts.map(\.resource).sorted(), nil, verdicts)
         }
+    }
+}
+
+/// Collects the snapshots that control tests run on, so the admission gate can be checked against
+/// exactly the fixtures the control's own tests use (AdmissionGateTests).
+final class FixtureRecorder: @unchecked Sendable {
+    struct Entry {
+        var controlID: String
+        var snapshot: ClusterSnapshot
+        var config: ControlsConfig
+    }
+
+    @TaskLocal static var current: FixtureRecorder?
+
+    private let lock = NSLock()
+    private var recorded: [Entry] = []
+
+    var entries: [Entry] { lock.withLock { recorded } }
+
+    func record(_ controlID: String, _ snapshot: ClusterSnapshot, _ config: ControlsConfig) {
+        lock.withLock { recorded.append(Entry(controlID: controlID, snapshot: snapshot, config: config)) }
     }
 }

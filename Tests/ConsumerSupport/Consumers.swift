@@ -9,12 +9,20 @@ import Foundation
 public enum Consumer {
     public enum Kind: String, Sendable {
         case json, sarif, junit, prometheus, html
+        /// PyYAML's reading of a YAML stream.
+        case yaml
+        /// Kubernetes objects against the v1.36 OpenAPI schemas.
+        case kubernetesSchema = "k8s-schema"
+        /// ValidatingAdmissionPolicies evaluated by cel-python on objects (`fragment` is the cases file).
+        case cel
 
         /// The Python module the consumer needs, when it needs one beyond the standard library.
         var module: String? {
             switch self {
-            case .json, .sarif: "jsonschema"
+            case .json, .sarif, .kubernetesSchema: "jsonschema"
             case .prometheus: "prometheus_client"
+            case .yaml: "yaml"
+            case .cel: "celpy"
             case .junit, .html: nil
             }
         }
@@ -24,6 +32,7 @@ public enum Consumer {
     public static let reportSchema = directory.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("docs/report.schema.json").path
     public static let sarifSchema = directory.appendingPathComponent("Schemas/sarif-schema-2.1.0.json").path
+    public static let kubernetesSchema = directory.appendingPathComponent("Schemas/kubernetes-v1.36/openapi.json").path
     static let script = directory.appendingPathComponent("consumers.py").path
 
     public struct Failure: Error, CustomStringConvertible {
@@ -42,16 +51,17 @@ public enum Consumer {
 
     public static func verdict(_ kind: Kind, file: String, fragment: String = "") throws -> Verdict {
         guard let python = python(for: kind.module) else {
-            return .unavailable("python3 with module \(kind.module ?? "") (Debian: python3-jsonschema, python3-prometheus-client)")
+            return .unavailable("python3 with module \(kind.module ?? "") (Debian: python3-jsonschema, python3-prometheus-client, python3-yaml; PyPI: cel-python)")
         }
         var arguments = [script, kind.rawValue]
         switch kind {
         case .json: arguments.append(reportSchema)
         case .sarif: arguments.append(sarifSchema)
+        case .kubernetesSchema: arguments.append(kubernetesSchema)
         default: break
         }
         arguments.append(file)
-        if kind == .html { arguments.append(fragment) }
+        if kind == .html || kind == .cel { arguments.append(fragment) }
         let result = try run(python, arguments)
         switch result.status {
         case 0:

@@ -11,6 +11,10 @@ when the report is invalid. Exit 2 means the consumer itself is missing.
   consumers.py prometheus FILE         prometheus_client's text parser plus exposition-format rules
   consumers.py html FILE FRAGMENT      headless Chromium: runs the page's script, dumps the DOM
   consumers.py pushgateway-sink PORT_FILE BODY_FILE   answers one PUT like a Pushgateway, records it
+  consumers.py yaml FILE               PyYAML's safe loader: every document of a YAML stream, as JSON
+  consumers.py k8s-schema SCHEMA FILE  every object of a YAML/JSON file against the Kubernetes OpenAPI schemas
+  consumers.py cel POLICIES CASES      evaluates ValidatingAdmissionPolicies (a file, or a folder of them)
+                                       with cel-python (celpy) on the objects of CASES
 """
 import json
 import math
@@ -293,11 +297,186 @@ def command_pushgateway_sink(port_file, body_file):
     server.handle_request()
 
 
+def load_yaml_documents(path):
+    try:
+        import yaml
+    except ImportError:
+        missing("python module yaml is not installed (Debian: python3-yaml)")
+    with open(path, encoding="utf-8") as handle:
+        try:
+            return [document for document in yaml.safe_load_all(handle) if document is not None]
+        except yaml.YAMLError as error:
+            fail(f"{path}: not valid YAML: {error}")
+
+
+def command_yaml(path):
+    print(json.dumps({"documents": load_yaml_documents(path)}))
+
+
+def strict_schemas(document):
+    """The components of an OpenAPI document, with unknown fields rejected the way a server with
+    strict field validation rejects them (objects that list properties and allow no others)."""
+    schemas = document["components"]["schemas"]
+
+    def close(node):
+        if isinstance(node, dict):
+            if "properties" in node and "additionalProperties" not in node \
+                    and not node.get("x-kubernetes-preserve-unknown-fields"):
+                node["additionalProperties"] = False
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    close(schemas)
+    return schemas
+
+
+def command_k8s_schema(schema_path, path):
+    try:
+        import jsonschema
+    except ImportError:
+        missing("python module jsonschema is not installed (Debian: python3-jsonschema)")
+    schemas = strict_schemas(load_json(schema_path))
+    by_kind = {}
+    for name, schema in schemas.items():
+        for gvk in schema.get("x-kubernetes-group-version-kind", []):
+            api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
+            by_kind[(api_version, gvk["kind"])] = name
+    documents = load_json(path) if path.endswith(".json") else load_yaml_documents(path)
+    if isinstance(documents, dict):
+        documents = documents.get("items", [documents]) if documents.get("kind", "").endswith("List") else [documents]
+    checked, problems = [], []
+    for index, document in enumerate(documents):
+        key = (document.get("apiVersion"), document.get("kind"))
+        label = f"{path} document {index + 1} ({key[1]} {document.get('metadata', {}).get('name')})"
+        if key not in by_kind:
+            problems.append(f"{label}: no v1.36 schema for apiVersion {key[0]} kind {key[1]}")
+            continue
+        root = {"$ref": f"#/components/schemas/{by_kind[key]}", "components": {"schemas": schemas}}
+        validator = jsonschema.Draft7Validator(root)
+        for error in sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))[:10]:
+            problems.append(f"{label}: {'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}")
+        checked.append({"apiVersion": key[0], "kind": key[1], "name": document.get("metadata", {}).get("name")})
+    if problems:
+        fail("\n".join(problems))
+    print(json.dumps({"objects": checked}))
+
+
+# Where each kind is served, for matchConstraints.resourceRules.
+RESOURCES = {
+    "Pod": ("", "pods"), "ReplicationController": ("", "replicationcontrollers"), "Service": ("", "services"),
+    "Deployment": ("apps", "deployments"), "ReplicaSet": ("apps", "replicasets"), "StatefulSet": ("apps", "statefulsets"),
+    "DaemonSet": ("apps", "daemonsets"), "Job": ("batch", "jobs"), "CronJob": ("batch", "cronjobs"),
+}
+
+
+def selector_matches(selector, labels):
+    if selector is None:
+        return True
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for requirement in selector.get("matchExpressions") or []:
+        key, operator, values = requirement["key"], requirement["operator"], requirement.get("values") or []
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def command_cel(policies_path, cases_path):
+    """Admits or denies each case's object the way the API server's ValidatingAdmissionPolicy plugin does
+    on CREATE: resourceRules and the binding's namespaceSelector select the object, every matchCondition
+    must hold, variables are bound in order under `variables`, and every validation must be true."""
+    try:
+        import celpy
+    except ImportError:
+        missing("python module celpy is not installed (PyPI: cel-python; `make deps` installs it)")
+    # A folder of policy files: a case names its policy "<file name without .yaml>/<policy name>".
+    paths = sorted(os.path.join(policies_path, name) for name in os.listdir(policies_path) if name.endswith(".yaml")) \
+        if os.path.isdir(policies_path) else [policies_path]
+    policies, bindings = {}, {}
+    for path in paths:
+        prefix = os.path.basename(path)[:-len(".yaml")] + "/" if os.path.isdir(policies_path) else ""
+        for document in load_yaml_documents(path):
+            if document["kind"] == "ValidatingAdmissionPolicy":
+                policies[prefix + document["metadata"]["name"]] = document
+            elif document["kind"] == "ValidatingAdmissionPolicyBinding":
+                bindings[prefix + document["spec"]["policyName"]] = document
+    environment = celpy.Environment()
+    programs = {}
+
+    def program(expression):
+        if expression not in programs:
+            try:
+                programs[expression] = environment.program(environment.compile(expression))
+            except Exception as error:
+                fail(f"CEL does not compile: {expression}\n{error}")
+        return programs[expression]
+
+    def evaluate(expression, activation):
+        result = program(expression).evaluate(activation)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def verdict(policy, binding, case):
+        obj, namespace = case["object"], case["namespace"]
+        group, resource = RESOURCES[obj["kind"]]
+        spec = policy["spec"]
+        if not any(group in rule["apiGroups"] and resource in rule["resources"] and "CREATE" in rule["operations"]
+                   for rule in spec["matchConstraints"]["resourceRules"]):
+            return "not-matched"
+        namespace_labels = {"kubernetes.io/metadata.name": namespace, **case.get("namespaceLabels", {})}
+        if not selector_matches((binding["spec"].get("matchResources") or {}).get("namespaceSelector"), namespace_labels):
+            return "not-matched"
+        activation = {
+            "object": celpy.json_to_cel(obj), "oldObject": None, "params": None,
+            "request": celpy.json_to_cel({"operation": "CREATE", "namespace": namespace, "name": obj["metadata"]["name"],
+                                          "kind": {"group": group, "version": obj["apiVersion"].split("/")[-1], "kind": obj["kind"]}}),
+        }
+        try:
+            for condition in spec.get("matchConditions", []):
+                if not evaluate(condition["expression"], activation):
+                    return "not-matched"
+            variables = {}
+            for variable in spec.get("variables", []):
+                variables[variable["name"]] = evaluate(variable["expression"], {**activation, "variables": celpy.celtypes.MapType(
+                    {celpy.celtypes.StringType(k): v for k, v in variables.items()})})
+            activation["variables"] = celpy.celtypes.MapType({celpy.celtypes.StringType(k): v for k, v in variables.items()})
+            for validation in spec["validations"]:
+                result = evaluate(validation["expression"], activation)
+                if not isinstance(result, celpy.celtypes.BoolType):
+                    return f"error: validation returned {type(result).__name__}, not bool"
+                if not result:
+                    return "denied"
+        except Exception as error:  # the API server fails closed on an evaluation error (failurePolicy Fail)
+            return f"error: {error}"[:500]
+        return "admitted"
+
+    cases = load_json(cases_path)
+    results = {}
+    for case in cases:
+        name = case["policy"]
+        if name not in policies or name not in bindings:
+            fail(f"case {case['id']}: no policy and binding named {name}")
+        results[case["id"]] = verdict(policies[name], bindings[name], case)
+    print(json.dumps({"results": results, "expressions": len(programs)}))
+
+
 def main(arguments):
     commands = {
         "json": (command_json, 2), "sarif": (command_sarif, 2), "junit": (command_junit, 1),
         "prometheus": (command_prometheus, 1), "html": (command_html, 2),
         "pushgateway-sink": (command_pushgateway_sink, 2),
+        "yaml": (command_yaml, 1), "k8s-schema": (command_k8s_schema, 2), "cel": (command_cel, 2),
     }
     if not arguments or arguments[0] not in commands or len(arguments) - 1 != commands[arguments[0]][1]:
         print(__doc__, file=sys.stderr)

@@ -64,19 +64,29 @@ extension NetworkControls {
         }
     }
 
-    static let sshPorts: Set<Int> = [22, 2222]
+    package static let sshPorts: Set<Int> = [22, 2222]
+
+    /// The ports of `service` that reach SSH whatever pods it selects: the port or a numeric target
+    /// port is 22 or 2222, as `spec.ports[i].port=22`. This part needs no pod, so the admission gate
+    /// judges a Service with it alone.
+    package static func sshServicePorts(_ service: Service) -> [(index: Int, field: String)] {
+        (service.spec.ports ?? []).enumerated().compactMap { index, port in
+            if sshPorts.contains(port.port) { return (index, "port=\(port.port)") }
+            if case .int(let target) = port.targetPort, sshPorts.contains(target) { return (index, "targetPort=\(target)") }
+            return nil
+        }
+    }
 
     /// Evidence lines for each port of `service` that reaches SSH in the workload: the Service port or its
     /// target port is 22 or 2222, a named target port resolving to such a container port included.
     static func sshPortEvidence(_ service: Service, workload: Workload) -> [String] {
         let containerPorts = workload.podSpec.allContainers.flatMap { $0.container.ports ?? [] }
+        let direct = Dictionary(sshServicePorts(service).map { ($0.index, $0.field) }, uniquingKeysWith: { first, _ in first })
         var evidence: [String] = []
         for (index, port) in (service.spec.ports ?? []).enumerated() {
             let path = "Service \(service.namespace ?? "default")/\(service.name) spec.ports[\(index)]"
-            if sshPorts.contains(port.port) {
-                evidence.append("\(path).port=\(port.port)")
-            } else if case .int(let target) = port.targetPort, sshPorts.contains(target) {
-                evidence.append("\(path).targetPort=\(target)")
+            if let field = direct[index] {
+                evidence.append("\(path).\(field)")
             } else if case .string(let name) = port.targetPort,
                 let resolved = containerPorts.first(where: { $0.name == name }), sshPorts.contains(resolved.containerPort)
             {

@@ -2,7 +2,7 @@ import Inventory
 
 /// Controls over network segmentation. Cilium policies count as well as NetworkPolicies when the
 /// cluster serves them (Kubescape ignores them and reports segmented namespaces as open).
-enum NetworkControls {
+package enum NetworkControls {
     static let all: [Control] = [
         clusterInternalNetworking, networkMapping, allNamespacesHaveNetworkPolicies, ingressAndEgressBlocked,
         missingNetworkPolicy, cniSupportsNetworkPolicies,

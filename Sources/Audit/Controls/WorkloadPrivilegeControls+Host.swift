@@ -40,7 +40,7 @@ extension Workload {
 extension WorkloadPrivilegeControls {
     /// A host path in canonical form: no repeated or trailing slashes, `.` and `..` resolved, so that
     /// `/var/run/` and `/var//run` compare equal to `/var/run`.
-    static func canonicalHostPath(_ path: String) -> String {
+    package static func canonicalHostPath(_ path: String) -> String {
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             switch part {
@@ -53,7 +53,7 @@ extension WorkloadPrivilegeControls {
     }
 
     /// Whether `path` is `target` or a directory above it (so mounting `path` exposes `target`).
-    static func hostPath(_ path: String, exposes target: String) -> Bool {
+    package static func hostPath(_ path: String, exposes target: String) -> Bool {
         path == target || path == "/" || target.hasPrefix(path + "/")
     }
 
@@ -105,7 +105,7 @@ extension WorkloadPrivilegeControls {
     /// Container runtime sockets and their directories, under both `/var/run` and `/run` (one is
     /// usually a link to the other). Kubescape's four paths, plus the containerd, CRI-O and
     /// cri-dockerd sockets at their other usual places.
-    static let runtimeSocketPaths = [
+    package static let runtimeSocketPaths = [
         "/var/run/docker.sock", "/run/docker.sock", "/var/run/docker", "/run/docker",
         "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/run/k3s/containerd/containerd.sock",
         "/var/run/crio/crio.sock", "/run/crio/crio.sock",

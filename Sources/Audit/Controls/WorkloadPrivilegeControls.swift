@@ -2,7 +2,7 @@ import Inventory
 
 /// Controls over what a workload's containers may do on the host, what they run as, and what
 /// credentials and data they can reach. Split by topic into `WorkloadPrivilegeControls+*.swift`.
-enum WorkloadPrivilegeControls {
+package enum WorkloadPrivilegeControls {
     static let all: [Control] = [
         privilegedContainer, insecureCapabilities, sudoInEntrypoint,
         // +Host
@@ -23,7 +23,7 @@ enum WorkloadPrivilegeControls {
     static let workloadKinds: [ResourceKind] = [.pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs]
 
     /// Capability names as the runtime reads them: case-insensitive, with or without the `CAP_` prefix.
-    static func canonicalCapability(_ name: String) -> String {
+    package static func canonicalCapability(_ name: String) -> String {
         let upper = name.uppercased()
         return upper.hasPrefix("CAP_") ? String(upper.dropFirst(4)) : upper
     }

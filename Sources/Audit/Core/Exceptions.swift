@@ -31,7 +31,7 @@ public struct PostureException: Codable, Sendable, Hashable {
         self.posturePolicies = posturePolicies
     }
 
-    static let patternAttributes: Set<String> = ["kind", "name", "namespace", "cluster"]
+    package static let patternAttributes: Set<String> = ["kind", "name", "namespace", "cluster"]
 
     /// Every regular expression of the exception, with the path of the field that holds it, so a loader
     /// can report a bad one with its position.
@@ -51,7 +51,7 @@ public struct PostureException: Codable, Sendable, Hashable {
 }
 
 /// Exceptions with their patterns compiled once per audit.
-struct ExceptionMatcher {
+package struct ExceptionMatcher {
     private struct Compiled {
         var exception: PostureException
         var patterns: [String: Regex<AnyRegexOutput>]
@@ -59,7 +59,7 @@ struct ExceptionMatcher {
     private let compiled: [Compiled]
 
     /// Patterns that do not compile never match (the loader reports them before an audit starts).
-    init(_ exceptions: [PostureException]) {
+    package init(_ exceptions: [PostureException]) {
         compiled = exceptions.map { exception in
             var patterns: [String: Regex<AnyRegexOutput>] = [:]
             for (_, pattern) in exception.patterns { patterns[pattern] = try? Regex(pattern) }
@@ -75,6 +75,18 @@ struct ExceptionMatcher {
             }
         }
         return nil
+    }
+
+    /// The exceptions whose posture policies cover `control`, whatever resources they name: the
+    /// admission gate turns their resources into match conditions.
+    package func exceptions(covering control: Control) -> [PostureException] {
+        compiled.filter { covers($0, control: control) }.map(\.exception)
+    }
+
+    /// Whether an exception's whole-value pattern (kind, name, namespace, cluster) matches `value`.
+    package static func wholeMatch(_ pattern: String, _ value: String) -> Bool {
+        guard let regex = try? Regex(pattern) else { return false }
+        return (try? regex.wholeMatch(in: value)) != nil
     }
 
     private func whole(_ pattern: String, _ value: String, _ entry: Compiled) -> Bool {
