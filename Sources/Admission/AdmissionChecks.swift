@@ -79,7 +79,16 @@ enum AdmissionChecks {
                 "\(image).matches(\(CEL.string(ImagePattern.valid))) && (\(CEL.any(allowList.map { ImagePattern.allows($0, image: image) })))"
             })
         case "C-0306":
-            return .success(images { image in "\(image).matches(\(CEL.string(ImagePattern.valid))) && \(image).contains('@')" })
+            let exempt = config.imageDigestExemptRepositories.filter { !$0.isEmpty }
+            return .success(images { image in
+                func matches(_ pattern: String) -> String { "\(image).matches(\(CEL.string(pattern)))" }
+                let valid = matches(ImagePattern.valid)
+                let pinned = "\(matches(ImagePattern.registeredDigest)) || (!\(matches(ImagePattern.registeredAlgorithm)) && \(matches(ImagePattern.otherDigest)))"
+                let exempted = exempt.flatMap { entry in
+                    [ImagePattern.allowsAsWritten(entry, image: image)] + (ImagePattern.allowsNormalized(entry, image: image).map { ["\(valid) && (\($0))"] } ?? [])
+                }
+                return CEL.any(exempted + ["\(valid) && (\(pinned))"])
+            })
         case "C-0253":
             return .success(images { image in "!(\(image).matches(\(CEL.string(ImagePattern.valid))) && \(image).startsWith('k8s.gcr.io/'))" })
         case "C-0042":

@@ -14,11 +14,26 @@ enum ImagePattern {
     /// Within an undigested reference: it names a tag.
     static let tagged = "\(tag)$"
 
+    /// Within a valid reference: a digest that pins one image (the audit's `isPinnedByDigest`). RE2 has
+    /// no lookahead, so "another algorithm" is the generic form without a registered algorithm's name.
+    static let registeredDigest = "@(?:sha256:[a-f0-9]{64}|blake3:[a-f0-9]{64}|sha512:[a-f0-9]{128})$"
+    static let registeredAlgorithm = "@(?:sha256|sha512|blake3):"
+    static let otherDigest = "@[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$"
+
     /// CEL true when `entry` of `imageRepositoryAllowList` allows `image`, as the audit decides it: the
     /// entry is a prefix, at a path boundary, of the image as written or of its normalized form
     /// (`nginx` is `docker.io/library/nginx`, `index.docker.io/x/y` is `docker.io/x/y`). The normalized
     /// form is never built: each way of writing an image gets its own pattern over the image as written.
     static func allows(_ entry: String, image: String) -> String {
+        CEL.any([allowsAsWritten(entry, image: image), allowsNormalized(entry, image: image)].compactMap { $0 })
+    }
+
+    static func allowsAsWritten(_ entry: String, image: String) -> String {
+        "\(image).matches(\(CEL.string("^" + CEL.regexEscaped(entry) + boundary(after: entry))))"
+    }
+
+    /// Assumes a valid reference; nil when no valid reference's normalized form starts with `entry`.
+    static func allowsNormalized(_ entry: String, image: String) -> String? {
         func matches(_ pattern: String) -> String { "\(image).matches(\(CEL.string(pattern)))" }
         let hubPrefix = "^(?:index\\.)?docker\\.io/"
         let hub = matches(hubPrefix)
@@ -32,7 +47,7 @@ enum ImagePattern {
             ("!\(explicitRegistry) && !\(bareSingle)", "docker.io/", "^"),
             ("!\(explicitRegistry) && \(bareSingle)", "docker.io/library/", "^"),
         ]
-        var alternatives = [matches("^" + CEL.regexEscaped(entry) + boundary(after: entry))]
+        var alternatives: [String] = []
         for (condition, normalizedPrefix, writtenPrefix) in cases {
             switch prefixTest(entry, normalizedPrefix: normalizedPrefix, writtenPrefix: writtenPrefix) {
             case nil: continue
@@ -40,7 +55,7 @@ enum ImagePattern {
             case let pattern?: alternatives.append("\(condition) && \(matches(pattern))")
             }
         }
-        return CEL.any(alternatives)
+        return alternatives.isEmpty ? nil : CEL.any(alternatives)
     }
 
     /// Nothing when the entry ends with `/`; otherwise the entry must end the reference or be followed

@@ -24,6 +24,7 @@ enum GateCorpus {
         "WorkloadHygieneResourcesTests.swift": ["ResourceLimitsTests", "SingleResourceFieldTests"],
         "NetworkControlsTests.swift": ["SSHServerRunningTests"],
         "SliceControlTests.swift": ["PrivilegedContainerTests"],
+        "KubescapeParityTests.swift": ["DigestPinningParityTests", "FloatingTagParityTests"],
     ]
 
     static let tests: [(suite: String, test: String, run: @Sendable () throws -> Void)] = [
@@ -92,7 +93,19 @@ enum GateCorpus {
         ("PrivilegedContainerTests", "failsPrivilegedDeploymentAndReportsItNotItsPods", { PrivilegedContainerTests().failsPrivilegedDeploymentAndReportsItNotItsPods() }),
         ("PrivilegedContainerTests", "passesUnprivilegedPod", { PrivilegedContainerTests().passesUnprivilegedPod() }),
         ("PrivilegedContainerTests", "initContainerWithSysAdminInOperatorOwnedPod", { PrivilegedContainerTests().initContainerWithSysAdminInOperatorOwnedPod() }),
+        ("DigestPinningParityTests", "malformedDigestIsNamedInEvidence", { try DigestPinningParityTests().malformedDigestIsNamedInEvidence() }),
+        ("DigestPinningParityTests", "initAndEphemeralContainersCount", { try DigestPinningParityTests().initAndEphemeralContainersCount() }),
+        ("FloatingTagParityTests", "configuredFloatingTagFails", { try FloatingTagParityTests().configuredFloatingTagFails() }),
+        ("FloatingTagParityTests", "unconfiguredTagPasses", { try FloatingTagParityTests().unconfiguredTagPasses() }),
         // Parameterized tests, with the arguments they are declared with.
+        ("DigestPinningParityTests", "digestMustBeWellFormed", {
+            for (image, pinned) in DigestPinningParityTests.digests { try DigestPinningParityTests().digestMustBeWellFormed(image: image, pinned: pinned) }
+        }),
+        ("DigestPinningParityTests", "exemptedRepositoriesPassAtABoundary", {
+            for (image, exempted) in DigestPinningParityTests.exemptions {
+                try DigestPinningParityTests().exemptedRepositoriesPassAtABoundary(image: image, exempted: exempted)
+            }
+        }),
         ("SingleResourceFieldTests", "failsOnlyItsOwnMissingField", {
             for (control, field) in [
                 (WorkloadHygieneControls.cpuLimits, "resources.limits.cpu"), (WorkloadHygieneControls.memoryLimits, "resources.limits.memory"),

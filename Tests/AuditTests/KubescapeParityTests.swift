@@ -149,7 +149,7 @@ import Testing
 
     static let hex64 = String(repeating: "a", count: 64)
 
-    @Test(arguments: [
+    static let digests: [(String, Bool)] = [
         ("nginx@sha256:" + hex64, true),
         ("nginx:1.25@sha256:" + hex64, true),
         ("registry.example.com:5000/app@sha256:" + hex64, true),
@@ -164,7 +164,9 @@ import Testing
         ("nginx:1.25", false),
         ("nginx", false),
         ("registry.example.com:5000/app:1.0", false),
-    ])
+    ]
+
+    @Test(arguments: digests)
     func digestMustBeWellFormed(image: String, pinned: Bool) throws {
         let result = try KubescapeInput.run(WorkloadHygieneControls.imagesNotPinnedToDigest, Self.pod(image))
         #expect(result.all.count == 1)
@@ -178,13 +180,15 @@ import Testing
 
     static let exempt = #"{"postureControlInputs": {"imageDigestExemptRepositories": ["internal-registry", "docker.io/library/redis"]}}"#
 
-    @Test(arguments: [
+    static let exemptions: [(String, Bool)] = [
         ("internal-registry/nginx:1.25", true),
         ("internal-registry:5000/nginx:1.25", true),
         ("internal-registry-attacker/app:latest", false),
         ("redis:7", true),
         ("redis-stack:7", false),
-    ])
+    ]
+
+    @Test(arguments: exemptions)
     func exemptedRepositoriesPassAtABoundary(image: String, exempted: Bool) throws {
         let result = try KubescapeInput.run(WorkloadHygieneControls.imagesNotPinnedToDigest, Self.pod(image), config: Self.exempt)
         #expect(result.failed.isEmpty == exempted)
