@@ -8,7 +8,8 @@ The mix is issue 10's cluster L scaled by pods / 10,000 (namespaces: at least 2)
 500 Roles and RoleBindings, 6 ServiceAccounts a namespace, 200 NetworkPolicies, 50 ClusterRoles and
 ClusterRoleBindings, in 100 namespaces. The objects are deterministic (same size, same objects,
 same findings) and vary enough that most workload, network and RBAC controls have failing and
-passing resources. Runs without kube-controller-manager: nothing else creates or deletes objects.
+passing resources. The controller-manager runs only the ServiceAccount and token controllers (Pods
+that mount a token need their ServiceAccount's token Secret): nothing else creates or deletes objects.
 
 Writes one JSON line to stdout: {"size": …, "pods": …, "objects": …, "seconds": …}.
 """
@@ -38,7 +39,7 @@ def load_env(state):
 
 
 class Client:
-    """One keep-alive HTTPS connection per thread, admin client certificate."""
+    """One keep-alive HTTPS connection per thread, admin client certificate (floor.py uses it too)."""
 
     def __init__(self, env):
         url = urllib.parse.urlsplit(env["LOOKOUT_REALAPI_URL"])
@@ -47,11 +48,22 @@ class Client:
         self.context.load_cert_chain(env["LOOKOUT_REALAPI_CLIENT_CERT"], env["LOOKOUT_REALAPI_CLIENT_KEY"])
         self.local = threading.local()
 
+    def connection(self):
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=60)
+        return conn
+
+    def get(self, path):
+        """(status, raw body, Content-Encoding), gzip accepted and left compressed."""
+        conn = self.connection()
+        conn.request("GET", path, headers={"Accept": "application/json", "Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        return response.status, response.read(), response.getheader("Content-Encoding")
+
     def post(self, path, body):
-        for attempt in range(8):
-            conn = getattr(self.local, "conn", None)
-            if conn is None:
-                conn = self.local.conn = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=60)
+        for attempt in range(30):
+            conn = self.connection()
             try:
                 conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
                 response = conn.getresponse()
@@ -59,14 +71,14 @@ class Client:
             except (OSError, http.client.HTTPException):
                 conn.close()
                 self.local.conn = None
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(min(1.0, 0.1 * (attempt + 1)))
                 continue
             if response.status in (200, 201):
                 return json.loads(data)
             if response.status == 409:  # already there: a re-run on a seeded server
                 return None
             if response.status in (429, 500, 503, 504):
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(min(1.0, 0.1 * (attempt + 1)))
                 continue
             raise SystemExit(f"seed: POST {path}: HTTP {response.status}: {data[:300]!r}")
         raise SystemExit(f"seed: POST {path}: gave up after retries")

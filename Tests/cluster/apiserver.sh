@@ -36,6 +36,7 @@
 #   LOOKOUT_REALAPI_KUBECTL    kubectl to use (default: `kubectl` on PATH, else $CACHE/kubectl)
 #   LOOKOUT_REALAPI_AUDIT=1    write STATE_DIR/audit.log (policy: STATE_DIR/audit-policy.yaml)
 #   LOOKOUT_REALAPI_CONTROLLER_MANAGER=0   do not start kube-controller-manager
+#   LOOKOUT_REALAPI_CONTROLLERS  the controllers it runs (default '*,-nodelifecycle')
 #   LOOKOUT_REALAPI_TIMEOUT    seconds to wait for readiness (default 240; ~10 s on an idle machine)
 #   LOOKOUT_REALAPI_EXTRA_ARGS extra kube-apiserver flags (word-split)
 #
@@ -457,7 +458,7 @@ EOF
   if [ "${LOOKOUT_REALAPI_CONTROLLER_MANAGER:-1}" = 1 ]; then
     # nodelifecycle is off so hand-made Node objects are not tainted and their Pods not evicted.
     spawn controller-manager "$KCM_BIN" --kubeconfig="$S/controller-manager.kubeconfig" --port=0 --secure-port=0 \
-      --leader-elect=false --controllers='*,-nodelifecycle' --use-service-account-credentials=false \
+      --leader-elect=false --controllers="${LOOKOUT_REALAPI_CONTROLLERS:-*,-nodelifecycle}" --use-service-account-credentials=false \
       --service-account-private-key-file="$P/sa.key" --root-ca-file="$P/ca.crt" \
       --cluster-signing-cert-file="$P/ca.crt" --cluster-signing-key-file="$P/ca.key" \
       --logtostderr=true --v=1
