@@ -89,7 +89,9 @@ public enum AdmissionPolicyGenerator {
 
     /// Why a control without an admission check cannot be one, from what it reads.
     static func reason(_ control: Control) -> String {
-        let admitted: Set<ResourceKind> = [.pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .services]
+        let admitted: Set<ResourceKind> = [
+            .pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .replicationcontrollers, .services,
+        ]
         let others = control.reads.filter { !admitted.contains($0) }
         if control.reads.isEmpty { return "not decidable from the Kubernetes API" }
         if control.informational { return "informational: lists objects for review, nothing to deny" }

@@ -45,11 +45,13 @@ public struct ClusterSnapshot: Codable, Sendable {
     public var statefulSets: [StatefulSet] = []
     public var jobs: [Job] = []
     public var cronJobs: [CronJob] = []
+    public var replicationControllers: [ReplicationController] = []
     public var services: [Service] = []
     public var ingresses: [Ingress] = []
     public var networkPolicies: [NetworkPolicy] = []
     public var serviceAccounts: [ServiceAccount] = []
     public var configMaps: [ConfigMap] = []
+    public var persistentVolumeClaims: [PersistentVolumeClaim] = []
     public var roles: [Role] = []
     public var roleBindings: [RoleBinding] = []
     public var clusterRoles: [Role] = []
@@ -71,6 +73,8 @@ public struct ClusterSnapshot: Codable, Sendable {
     public var tcpRoutes: [Route] = []
     public var udpRoutes: [Route] = []
     public var tlsRoutes: [Route] = []
+    public var istioGateways: [IstioGateway] = []
+    public var virtualServices: [VirtualService] = []
     public var vulnerabilityReports: [VulnerabilityReport] = []
     /// Kubelet configurations read through the API server's node proxy; nil when not collected.
     public var kubeletConfigurations: [NodeKubeletConfiguration]?

@@ -119,6 +119,10 @@ extension ResourceKind {
         case .statefulsets: StatefulSet.self
         case .jobs: Job.self
         case .cronjobs: CronJob.self
+        case .replicationcontrollers: ReplicationController.self
+        case .persistentvolumeclaims: PersistentVolumeClaim.self
+        case .gateways: IstioGateway.self
+        case .virtualservices: VirtualService.self
         case .services: Service.self
         case .ingresses: Ingress.self
         case .networkpolicies: NetworkPolicy.self
@@ -155,6 +159,10 @@ extension ClusterSnapshot {
         case .statefulsets: statefulSets = cast()
         case .jobs: jobs = cast()
         case .cronjobs: cronJobs = cast()
+        case .replicationcontrollers: replicationControllers = cast()
+        case .persistentvolumeclaims: persistentVolumeClaims = cast()
+        case .gateways: istioGateways = cast()
+        case .virtualservices: virtualServices = cast()
         case .services: services = cast()
         case .ingresses: ingresses = cast()
         case .networkpolicies: networkPolicies = cast()

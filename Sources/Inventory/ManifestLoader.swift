@@ -175,7 +175,9 @@ extension ResourceKind {
     }
 
     /// The kinds that run pods, which workload controls read together.
-    static let workloads: Set<ResourceKind> = [.pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs]
+    static let workloads: Set<ResourceKind> = [
+        .pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .replicationcontrollers,
+    ]
 
     /// Groups that older manifests still use for the same objects (removed in Kubernetes 1.16–1.22).
     static let legacyGroups: [ResourceKind: [String]] = [

@@ -1,8 +1,8 @@
 /// The API resources Lookout reads. Each names the group, the versions it can decode in order of
 /// preference (discovery picks the first one the server serves) and whether it is namespaced.
 public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
-    case namespaces, nodes, pods, deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs
-    case services, ingresses, networkpolicies, serviceaccounts, configmaps
+    case namespaces, nodes, pods, deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, replicationcontrollers
+    case services, ingresses, networkpolicies, serviceaccounts, configmaps, persistentvolumeclaims
     case roles, rolebindings, clusterroles, clusterrolebindings
     case resourcequotas, limitranges
     case validatingwebhookconfigurations, mutatingwebhookconfigurations, apiservices
@@ -10,11 +10,15 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
     case horizontalpodautoscalers, persistentvolumes, podsecuritypolicies
     case validatingadmissionpolicies, validatingadmissionpolicybindings
     case httproutes, grpcroutes, tcproutes, udproutes, tlsroutes
+    /// Istio's Gateway and VirtualService (networking.istio.io); Gateway API gateways are not read.
+    case gateways, virtualservices
     case vulnerabilityreports
 
     public var group: String {
         switch self {
-        case .namespaces, .nodes, .pods, .services, .serviceaccounts, .configmaps, .resourcequotas, .limitranges: ""
+        case .namespaces, .nodes, .pods, .services, .serviceaccounts, .configmaps, .resourcequotas, .limitranges,
+            .replicationcontrollers, .persistentvolumeclaims:
+            ""
         case .deployments, .replicasets, .daemonsets, .statefulsets: "apps"
         case .jobs, .cronjobs: "batch"
         case .ingresses, .networkpolicies: "networking.k8s.io"
@@ -27,6 +31,7 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .podsecuritypolicies: "policy"
         case .validatingadmissionpolicies, .validatingadmissionpolicybindings: "admissionregistration.k8s.io"
         case .httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes: "gateway.networking.k8s.io"
+        case .gateways, .virtualservices: "networking.istio.io"
         case .vulnerabilityreports: "aquasecurity.github.io"
         }
     }
@@ -45,6 +50,7 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .validatingadmissionpolicies, .validatingadmissionpolicybindings: ["v1", "v1beta1"]
         case .httproutes, .grpcroutes: ["v1", "v1beta1", "v1alpha2"]
         case .tcproutes, .udproutes, .tlsroutes: ["v1alpha2"]
+        case .gateways, .virtualservices: ["v1", "v1beta1", "v1alpha3"]
         case .vulnerabilityreports: ["v1alpha1"]
         default: ["v1"]
         }
@@ -66,7 +72,7 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         switch self {
         case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies, .podsecuritypolicies,
             .validatingadmissionpolicies, .validatingadmissionpolicybindings, .httproutes, .grpcroutes, .tcproutes,
-            .udproutes, .tlsroutes, .vulnerabilityreports:
+            .udproutes, .tlsroutes, .gateways, .virtualservices, .vulnerabilityreports:
             true
         default: false
         }
@@ -83,11 +89,13 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .statefulsets: "StatefulSet"
         case .jobs: "Job"
         case .cronjobs: "CronJob"
+        case .replicationcontrollers: "ReplicationController"
         case .services: "Service"
         case .ingresses: "Ingress"
         case .networkpolicies: "NetworkPolicy"
         case .serviceaccounts: "ServiceAccount"
         case .configmaps: "ConfigMap"
+        case .persistentvolumeclaims: "PersistentVolumeClaim"
         case .roles: "Role"
         case .rolebindings: "RoleBinding"
         case .clusterroles: "ClusterRole"
@@ -109,6 +117,8 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case .tcproutes: "TCPRoute"
         case .udproutes: "UDPRoute"
         case .tlsroutes: "TLSRoute"
+        case .gateways: "Gateway"
+        case .virtualservices: "VirtualService"
         case .vulnerabilityreports: "VulnerabilityReport"
         }
     }

@@ -63,9 +63,10 @@ enum NetFixture {
     }
 
     /// A snapshot where the cluster serves no Gateway API route kind.
+    /// A cluster that serves neither Gateway API routes nor Istio's networking kinds.
     static func withoutGatewayAPI(_ build: (inout ClusterSnapshot) -> Void) -> ClusterSnapshot {
         var snapshot = Fixture.snapshot(build)
-        for kind in NetworkControls.routeKinds { snapshot.collected.remove(kind) }
+        for kind in NetworkControls.exposureKinds { snapshot.collected.remove(kind) }
         return snapshot
     }
 

@@ -399,7 +399,8 @@ private let unselected = ["no NetworkPolicy, CiliumNetworkPolicy or CiliumCluste
 
     @Test func skippedWhenGatewayAPIIsNotServedOrForbidden() {
         let absent = NetFixture.withoutGatewayAPI { $0.deployments = [web] }
-        #expect(Fixture.run(control, on: absent).skipped == "Gateway API is not served by this cluster (no HTTPRoute, GRPCRoute, TCPRoute, UDPRoute or TLSRoute)")
+        #expect(Fixture.run(control, on: absent).skipped
+            == "neither Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) nor Istio Gateways and VirtualServices are served by this cluster")
         var forbidden = Fixture.snapshot { $0.deployments = [web] }
         NetFixture.forbid(.httproutes, in: &forbidden)
         #expect(Fixture.run(control, on: forbidden).skipped == "forbidden: httproutes")

@@ -74,9 +74,12 @@ private func volume(_ name: String, _ configure: (inout Volume) -> Void) -> Volu
 @Suite struct PersistentVolumeClaimAccessTests {
     let control = WorkloadPrivilegeControls.persistentVolumeClaimAccess
 
+    static func claims(_ names: String...) -> [PersistentVolumeClaim] { names.map { PersistentVolumeClaim(metadata: Fixture.meta($0)) } }
+
     @Test func failsMountedClaim() {
         let result = Fixture.run(control, on: Fixture.snapshot {
             $0.deployments = [mountingAll("db", [Volume(name: "tmp"), volume("data") { $0.persistentVolumeClaim = ClaimReference(claimName: "db-data") }])]
+            $0.persistentVolumeClaims = Self.claims("db-data")
         })
         #expect(result.failed == [PrivilegeFixture.ref("Deployment", "db")])
         #expect(result.verdicts.evidence(of: "db") == ["\(volumes)[1].persistentVolumeClaim.claimName=db-data mounted at \(c0).volumeMounts[1]"])
@@ -95,7 +98,10 @@ private func volume(_ name: String, _ configure: (inout Volume) -> Void) -> Volu
         let writer = PrivilegeFixture.container("writer") { $0.volumeMounts = [PrivilegeFixture.mount("data")] }
         let backup = PrivilegeFixture.container("backup") { $0.volumeMounts = [PrivilegeFixture.mount("data", readOnly: true)] }
         let deployment = PrivilegeFixture.deployment("app", spec: PrivilegeFixture.spec([writer]) { $0.volumes = [claim]; $0.initContainers = [backup] })
-        let result = Fixture.run(control, on: Fixture.snapshot { $0.deployments = [deployment] })
+        let result = Fixture.run(control, on: Fixture.snapshot {
+            $0.deployments = [deployment]
+            $0.persistentVolumeClaims = Self.claims("shared")
+        })
         #expect(result.verdicts.evidence(of: "app") == [
             "\(volumes)[0].persistentVolumeClaim.claimName=shared mounted at \(c0).volumeMounts[0]",
             "\(volumes)[0].persistentVolumeClaim.claimName=shared mounted at spec.template.spec.initContainers[0].volumeMounts[0]",
@@ -109,6 +115,7 @@ private func volume(_ name: String, _ configure: (inout Volume) -> Void) -> Volu
     @Test func failsConfigMapVolume() {
         let result = Fixture.run(control, on: Fixture.snapshot {
             $0.deployments = [mountingAll("web", [volume("config") { $0.configMap = NameReference(name: "web-config") }])]
+            $0.configMaps = [ConfigMap(metadata: Fixture.meta("web-config"), data: nil)]
         })
         #expect(result.failed == [PrivilegeFixture.ref("Deployment", "web")])
         #expect(result.verdicts.evidence(of: "web") == ["\(volumes)[0].configMap.name=web-config mounted at \(c0).volumeMounts[0]"])
@@ -132,7 +139,10 @@ private func volume(_ name: String, _ configure: (inout Volume) -> Void) -> Volu
                 ProjectedVolumeSource(configMap: NameReference(name: "feature-flags")),
             ])
         }
-        let result = Fixture.run(control, on: Fixture.snapshot { $0.deployments = [mountingAll("web", [bundle])] })
+        let result = Fixture.run(control, on: Fixture.snapshot {
+            $0.deployments = [mountingAll("web", [bundle])]
+            $0.configMaps = [ConfigMap(metadata: Fixture.meta("feature-flags"), data: nil)]
+        })
         #expect(result.verdicts.evidence(of: "web") == ["\(volumes)[0].projected.sources[1].configMap.name=feature-flags mounted at \(c0).volumeMounts[0]"])
     }
 }

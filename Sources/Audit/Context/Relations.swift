@@ -15,8 +15,9 @@ extension AuditContext {
     }
 
     /// Ways traffic from outside the cluster reaches the workload: NodePort/LoadBalancer Services
-    /// (or Services with externalIPs) selecting it, and Ingresses or Gateway API routes whose backend
-    /// Service selects it. Each comes back as the object that exposes it.
+    /// (or Services with externalIPs) selecting it, and Ingresses, Gateway API routes or Istio
+    /// VirtualServices on a public Istio Gateway whose backend Service selects it. Each comes back as the
+    /// object that exposes it.
     public func externalExposures(of workload: Workload) -> [RelatedObject] {
         let selecting = services(selecting: workload)
         var exposures = selecting.filter(\.isExternallyReachable).map {
@@ -39,7 +40,61 @@ extension AuditContext {
                 exposures.append(RelatedObject(kind: kind, namespace: route.namespace, name: route.name))
             }
         }
-        return exposures
+        return exposures + istioExposures(servicesNamed: selectingNames, in: workload.namespace)
+    }
+
+    /// Istio VirtualServices bound to a public Istio Gateway that route (HTTP, TLS or TCP) to one of the
+    /// named Services of `namespace`.
+    func istioExposures(servicesNamed names: Set<String>, in namespace: String) -> [RelatedObject] {
+        guard !names.isEmpty, !snapshot.virtualServices.isEmpty else { return [] }
+        let publicGateways = Set(snapshot.istioGateways.filter(isPublic).map(ObjectKey.init))
+        return snapshot.virtualServices.compactMap { service in
+            let serviceNamespace = service.namespace ?? "default"
+            let boundToPublic = (service.spec?.gateways ?? []).contains { reference in
+                guard reference != "mesh" else { return false }
+                let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
+                let key = parts.count == 2 ? ObjectKey(parts[0], parts[1]) : ObjectKey(serviceNamespace, reference)
+                return publicGateways.contains(key)
+            }
+            guard boundToPublic,
+                service.destinationHosts.contains(where: { destination in
+                    Self.serviceKey(ofHost: destination.host, defaultNamespace: serviceNamespace).map {
+                        $0.namespace == namespace && names.contains($0.name)
+                    } ?? false
+                })
+            else { return nil }
+            return RelatedObject(kind: "VirtualService", namespace: service.namespace, name: service.name)
+        }
+    }
+
+    /// The Service an Istio destination host names: `name` (the VirtualService's namespace), `name.ns`,
+    /// `name.ns.svc` or `name.ns.svc.<cluster domain>`; nil for hosts outside the cluster.
+    static func serviceKey(ofHost host: String, defaultNamespace: String) -> ObjectKey? {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.allSatisfy({ !$0.isEmpty && !$0.contains("*") }) else { return nil }
+        switch parts.count {
+        case 1: return ObjectKey(defaultNamespace, parts[0])
+        case 2: return ObjectKey(parts[1], parts[0])
+        default: return parts[2] == "svc" ? ObjectKey(parts[1], parts[0]) : nil
+        }
+    }
+
+    /// An Istio Gateway is public when the ingress gateway pods its selector picks are reachable from
+    /// outside: a NodePort or LoadBalancer Service (or one with externalIPs) selects only such pods, or
+    /// selects a workload whose pods the gateway selects.
+    func isPublic(_ gateway: IstioGateway) -> Bool {
+        guard let selector = gateway.spec?.selector, !selector.isEmpty else { return false }
+        let external = snapshot.services.filter(\.isExternallyReachable)
+        if external.contains(where: { service in
+            guard let serviceSelector = service.spec.selector else { return false }
+            return selector.allSatisfy { serviceSelector[$0.key] == $0.value }
+        }) {
+            return true
+        }
+        return workloads.contains { workload in
+            selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
+                && services(selecting: workload).contains(where: \.isExternallyReachable)
+        }
     }
 
     /// NetworkPolicies and CiliumNetworkPolicies in the workload's namespace whose selector matches its

@@ -1,7 +1,7 @@
 import Inventory
 
 /// A pod-creating object seen through its pod template: Pod, Deployment, ReplicaSet, DaemonSet,
-/// StatefulSet, Job or CronJob. Workload controls evaluate these, never the raw kinds.
+/// StatefulSet, Job, CronJob or ReplicationController. Workload controls evaluate these, never the raw kinds.
 public struct Workload: Sendable, Hashable {
     public var apiVersion: String
     public var kind: String
@@ -15,6 +15,9 @@ public struct Workload: Sendable, Hashable {
     public var replicas: Int
     public var desiredNumberScheduled: Int?
     public var selector: LabelSelector?
+    /// Where the selector's label map sits, for evidence: `spec.selector.matchLabels`, a CronJob's
+    /// `spec.jobTemplate.spec.selector.matchLabels`, a ReplicationController's plain `spec.selector`.
+    public var selectorLabelsPath = "spec.selector.matchLabels"
 
     public var namespace: String { metadata.namespace ?? "default" }
     public var name: String { metadata.name }
@@ -82,11 +85,24 @@ extension Workload {
         }
         all += snapshot.cronJobs.map {
             let template = $0.spec.jobTemplate.spec.template
-            return Workload(
+            var workload = Workload(
                 apiVersion: "batch/v1", kind: "CronJob", metadata: $0.metadata, podSpec: template.spec,
                 podLabels: template.metadata?.labels ?? [:], podAnnotations: template.metadata?.annotations ?? [:],
                 podSpecPath: "spec.jobTemplate.spec.template.spec", replicas: 1, desiredNumberScheduled: nil,
-                selector: nil)
+                selector: $0.spec.jobTemplate.spec.selector)
+            workload.selectorLabelsPath = "spec.jobTemplate.spec.selector.matchLabels"
+            return workload
+        }
+        // A ReplicationController without a template creates no pods: there is nothing to judge.
+        all += snapshot.replicationControllers.compactMap { controller in
+            guard let template = controller.spec.template else { return nil }
+            var workload = Workload(
+                apiVersion: "v1", kind: "ReplicationController", metadata: controller.metadata, podSpec: template.spec,
+                podLabels: template.metadata?.labels ?? [:], podAnnotations: template.metadata?.annotations ?? [:],
+                podSpecPath: "spec.template.spec", replicas: controller.spec.replicas ?? 1, desiredNumberScheduled: nil,
+                selector: controller.spec.selector.map { LabelSelector(matchLabels: $0) })
+            workload.selectorLabelsPath = "spec.selector"
+            return workload
         }
         all += snapshot.pods.map(Workload.init(pod:))
 

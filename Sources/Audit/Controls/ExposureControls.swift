@@ -52,14 +52,14 @@ enum ExposureControls {
     static let exposedDashboard = Control(
         id: "LO-001", name: "Admin dashboard exposed outside the cluster", baseScore: 9,
         frameworks: ["lookout"],
-        description: "Fails a workload that is a known admin UI (controls-config `adminDashboards`: Kubernetes Dashboard, Headlamp, Octant, Weave Scope, Argo CD and Argo Workflows servers, Kubeflow, Jupyter, Grafana, Prometheus, Alertmanager, Kibana, Jenkins, Rancher, Portainer, …, matched by workload name or image) when traffic from outside the cluster reaches it: a NodePort or LoadBalancer Service (or one with externalIPs), an Ingress or Gateway API route, a container hostPort, or hostNetwork.",
+        description: "Fails a workload that is a known admin UI (controls-config `adminDashboards`: Kubernetes Dashboard, Headlamp, Octant, Weave Scope, Argo CD and Argo Workflows servers, Kubeflow, Jupyter, Grafana, Prometheus, Alertmanager, Kibana, Jenkins, Rancher, Portainer, …, matched by workload name or image) when traffic from outside the cluster reaches it: a NodePort or LoadBalancer Service (or one with externalIPs), an Ingress, a Gateway API route or an Istio VirtualService on a public gateway, a container hostPort, or hostNetwork.",
         rationale: "Admin UIs hold cluster credentials or run code by design: an exposed Kubernetes Dashboard, Argo or Jenkins is a direct path to cluster takeover, and scanners find them on the internet within hours. Many ship with weak or no authentication.",
         remediation: "Make the UI's Service ClusterIP, remove hostPort and hostNetwork, and reach it through `kubectl port-forward`, a VPN, or an Ingress with single sign-on in front of it.",
         example: "kubectl -n kubernetes-dashboard patch service kubernetes-dashboard -p '{\"spec\":{\"type\":\"ClusterIP\"}}'\nkubectl -n kubernetes-dashboard port-forward svc/kubernetes-dashboard 8443:443",
         reads: workloadKinds + [.services, .ingresses],
-        notes: "Broader than Kubescape's C-0021, which matches workload names only and counts NodePort/LoadBalancer Services only: Lookout also matches images, follows Ingresses and Gateway API routes, and counts host ports and hostNetwork. Skipped when the cluster serves Gateway API routes that the credentials may not list."
+        notes: "Broader than Kubescape's C-0021, which matches workload names only and counts NodePort/LoadBalancer Services only: Lookout also matches images, follows Ingresses, Gateway API routes and Istio VirtualServices on a public Istio Gateway, and counts host ports and hostNetwork. Skipped when the cluster serves Gateway API routes or Istio kinds that the credentials may not list."
     ) { context in
-        NetworkControls.evaluate(using: NetworkControls.routeKinds, in: context) {
+        NetworkControls.evaluate(using: NetworkControls.exposureKinds, in: context) {
             context.evaluateWorkloads { workload in
                 guard let match = adminDashboard(workload, among: context.config.adminDashboards) else { return nil }
                 let reach = externalReach(of: workload, in: context)

@@ -3,6 +3,9 @@ import Inventory
 /// Controls over how workloads are reached: from outside the cluster, through which Services and ports.
 extension NetworkControls {
     static let routeKinds: [ResourceKind] = [.httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes]
+    static let istioKinds: [ResourceKind] = [.gateways, .virtualservices]
+    /// The optional kinds through which external exposure is found besides Services and Ingresses.
+    static let exposureKinds = routeKinds + istioKinds
 
     /// `Service apps/web (LoadBalancer)`, `Ingress apps/shop`: an exposing object as evidence names it.
     static func describe(_ exposure: RelatedObject, in snapshot: ClusterSnapshot) -> String {
@@ -22,14 +25,14 @@ extension NetworkControls {
     static let externalFacing = Control(
         id: "C-0256", name: "External facing", baseScore: 7,
         frameworks: ["ClusterScan", "security"],
-        description: "Fails a workload that traffic from outside the cluster can reach: a NodePort or LoadBalancer Service (or one with externalIPs) selects its pods, or an Ingress or Gateway API route sends to a Service that does.",
+        description: "Fails a workload that traffic from outside the cluster can reach: a NodePort or LoadBalancer Service (or one with externalIPs) selects its pods, or an Ingress, a Gateway API route or an Istio VirtualService on a public Istio Gateway sends to a Service that does.",
         rationale: "An externally reachable workload is the first thing an attacker probes: any vulnerability or weak authentication in it is exploitable from the internet, and it is the usual entry point into the cluster.",
         remediation: "Expose only the workloads that must be public, through one Ingress or Gateway with TLS and authentication; keep other Services ClusterIP.",
         example: "apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}\nspec:\n  type: ClusterIP   # not NodePort/LoadBalancer\n  selector: {app: db}\n  ports: [{port: 5432}]",
         reads: workloadKinds + [.services, .ingresses],
-        notes: "Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) count as exposure when the cluster serves them, and Services with externalIPs count like NodePort ones."
+        notes: "Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) and Istio VirtualServices (as C-0266 judges them) count as exposure when the cluster serves them, and Services with externalIPs count like NodePort ones."
     ) { context in
-        evaluate(using: routeKinds, in: context) {
+        evaluate(using: exposureKinds, in: context) {
             context.evaluateWorkloads { workload in
                 exposureFailure(
                     "\(workload.kind) \(workload.name) is reachable from outside the cluster",
@@ -143,24 +146,24 @@ extension NetworkControls {
     static let gatewayAPIExposure = Control(
         id: "C-0266", name: "Exposure to internet via Gateway API or Istio Ingress", baseScore: 7,
         frameworks: ["security"],
-        description: "Fails a workload that is the backend of a Gateway API route (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) through a Service that selects its pods.",
+        description: "Fails a workload that is the backend, through a Service that selects its pods, of a Gateway API route (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) or of an Istio VirtualService bound to a public Istio Gateway (one whose ingress gateway pods a NodePort or LoadBalancer Service exposes).",
         rationale: "A route attached to a Gateway publishes the workload through the gateway's load balancer: it is reachable from outside the cluster, and every weakness in it is exposed.",
         remediation: "Route only public workloads through a Gateway, and protect them with TLS and authentication at the gateway; detach routes of internal services.",
-        example: "kubectl get httproutes,grpcroutes,tcproutes -A -o wide",
+        example: "kubectl get httproutes,grpcroutes,tcproutes,virtualservices.networking.istio.io -A -o wide",
         reads: workloadKinds + [.services],
-        notes: "Istio Gateway/VirtualService objects are not collected: only Gateway API routes are evaluated (Istio's own Gateway API support is covered). Skipped when the cluster serves no Gateway API route kind."
+        notes: "Istio as in Kubescape: a VirtualService's `gateways` (`name` in its namespace or `namespace/name`; `mesh` is not a gateway) name an Istio Gateway, and its destination hosts (`svc`, `svc.ns`, `svc.ns.svc.cluster.local`) a Service selecting the workload. Lookout reads TLS and TCP routes as well as HTTP ones and the full `…svc.cluster.local` form, and calls a Gateway public when an externally reachable Service (any namespace) selects only pods its selector picks, or selects a workload whose pods it picks; Kubescape looks in istio-system only, compares any one label value, and also trusts a gateway name ending in `public`. Skipped when the cluster serves neither Gateway API routes nor Istio's networking kinds, or serves one the credentials may not list."
     ) { context in
-        guard routeKinds.contains(where: context.snapshot.collected.contains) else {
+        guard exposureKinds.contains(where: context.snapshot.collected.contains) else {
             return .skipped(
-                reason: context.snapshot.unreadableReason(ofOptional: routeKinds)
-                    ?? "Gateway API is not served by this cluster (no HTTPRoute, GRPCRoute, TCPRoute, UDPRoute or TLSRoute)")
+                reason: context.snapshot.unreadableReason(ofOptional: exposureKinds)
+                    ?? "neither Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) nor Istio Gateways and VirtualServices are served by this cluster")
         }
-        let routeKindNames = Set(routeKinds.map(\.kind))
-        return evaluate(using: routeKinds, in: context) {
+        let exposingKinds = Set(routeKinds.map(\.kind) + ["VirtualService"])
+        return evaluate(using: exposureKinds, in: context) {
             context.evaluateWorkloads { workload in
                 exposureFailure(
-                    "\(workload.kind) \(workload.name) is exposed through a Gateway API route",
-                    exposures: context.externalExposures(of: workload).filter { routeKindNames.contains($0.kind) },
+                    "\(workload.kind) \(workload.name) is exposed through a Gateway API route or an Istio ingress",
+                    exposures: context.externalExposures(of: workload).filter { exposingKinds.contains($0.kind) },
                     in: context.snapshot)
             }
         }

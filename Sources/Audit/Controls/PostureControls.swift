@@ -193,6 +193,7 @@ enum PostureControls {
         let objects: [(String, [any KubeObject])] = [
             ("Deployment", snapshot.deployments), ("ReplicaSet", snapshot.replicaSets), ("StatefulSet", snapshot.statefulSets),
             ("DaemonSet", snapshot.daemonSets), ("Job", snapshot.jobs), ("CronJob", snapshot.cronJobs), ("Pod", snapshot.pods),
+            ("ReplicationController", snapshot.replicationControllers),
         ]
         for (kind, list) in objects {
             for object in list {

@@ -79,12 +79,12 @@ extension WorkloadHygieneControls {
 
     static let defaultNamespaceUsed = Control(
         id: "C-0212", name: "The default namespace should not be used", baseScore: 4, frameworks: ["cis-v1.12.0"],
-        description: "Fails workloads, Services, Roles, RoleBindings, ConfigMaps and ServiceAccounts that live in the `default` namespace, except the objects Kubernetes puts there itself.",
+        description: "Fails workloads, Services, Roles, RoleBindings, ConfigMaps, ServiceAccounts and PersistentVolumeClaims that live in the `default` namespace, except the objects Kubernetes puts there itself.",
         rationale: "Objects in `default` usually got there by omission, and the namespace rarely gets the RBAC, network policies and quotas that real namespaces have: it becomes the place where boundaries are weakest.",
         remediation: "Create namespaces for applications and move their objects out of `default`.",
         example: "kubectl get all,cm,sa,role,rolebinding -n default",
-        reads: workloadKinds + [.services, .roles, .rolebindings, .configmaps, .serviceaccounts],
-        notes: "The `kubernetes` Service, the `kube-root-ca.crt` ConfigMap and the `default` ServiceAccount are created by Kubernetes in every cluster and pass. Endpoints, EndpointSlices, PersistentVolumeClaims, PodTemplates and ReplicationControllers, which Kubescape also lists, are not collected by Lookout. Every kind listed must be readable: a pass means none of them is in `default`."
+        reads: workloadKinds + [.services, .roles, .rolebindings, .configmaps, .serviceaccounts, .persistentvolumeclaims],
+        notes: "The `kubernetes` Service, the `kube-root-ca.crt` ConfigMap and the `default` ServiceAccount are created by Kubernetes in every cluster and pass. Endpoints, EndpointSlices and PodTemplates, which Kubescape also lists, are not collected by Lookout. Every kind listed must be readable: a pass means none of them is in `default`."
     ) { context in
         let snapshot = context.snapshot
         var verdicts: [ResourceVerdict] = []
@@ -102,6 +102,7 @@ extension WorkloadHygieneControls {
         for binding in snapshot.roleBindings { judge(ref(binding, .rolebindings)) }
         for configMap in snapshot.configMaps { judge(ref(configMap, .configmaps), builtIn: configMap.name == "kube-root-ca.crt") }
         for account in snapshot.serviceAccounts { judge(ref(account, .serviceaccounts), builtIn: account.name == "default") }
+        for claim in snapshot.persistentVolumeClaims { judge(ref(claim, .persistentvolumeclaims)) }
         return .evaluated(verdicts)
     }
 

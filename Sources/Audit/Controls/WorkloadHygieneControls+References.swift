@@ -129,25 +129,27 @@ extension WorkloadHygieneControls {
 
     static let mismatchingSelector = Control(
         id: "C-0296", name: "Mismatching selector", baseScore: 3, frameworks: ["DevOpsBest"],
-        description: "Fails a Deployment, ReplicaSet, StatefulSet, DaemonSet or Job whose `spec.selector` (matchLabels and matchExpressions) does not match its own pod template labels.",
+        description: "Fails a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob (`spec.jobTemplate.spec.selector`) or ReplicationController whose selector (matchLabels and matchExpressions) does not match its own pod template labels.",
         rationale: "A controller whose selector misses its own pods cannot count them: it keeps creating pods it never adopts, or adopts someone else's.",
         remediation: "Make `spec.selector` match `spec.template.metadata.labels`; the selector is immutable, so recreate the object.",
         example: "spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}",
         reads: workloadKinds,
-        notes: "Evaluates matchExpressions as well as matchLabels. Pods and CronJobs have no selector and are not evaluated."
+        notes: "As Kubescape: matchExpressions as well as matchLabels, a CronJob's job template selector and a ReplicationController's plain label map. Pods, and controllers whose selector is left out (the API server then defaults it from the template), are not evaluated."
     ) { context in
         evaluate(context.workloads.filter { $0.selector != nil }) { workload in
             guard let selector = workload.selector else { return nil }
             let labelsPath = podLabelsPath(of: workload)
             var evidence: [String] = []
+            let selectorPath = workload.selectorLabelsPath
             for (key, value) in (selector.matchLabels ?? [:]).sorted(by: { $0.key < $1.key }) where workload.podLabels[key] != value {
                 let actual = workload.podLabels[key].map { "\(labelsPath).\(key)=\($0)" } ?? "\(labelsPath) has no \(key)"
-                evidence.append("spec.selector.matchLabels.\(key)=\(value) but \(actual)")
+                evidence.append("\(selectorPath).\(key)=\(value) but \(actual)")
             }
+            let expressionsPath = selectorPath.replacing("matchLabels", with: "matchExpressions")
             for (index, requirement) in (selector.matchExpressions ?? []).enumerated() where !requirement.matches(workload.podLabels) {
                 let actual = workload.podLabels[requirement.key].map { "\(labelsPath).\(requirement.key)=\($0)" }
                     ?? "\(labelsPath) has no \(requirement.key)"
-                evidence.append("spec.selector.matchExpressions[\(index)] (\(describe(requirement))) does not match: \(actual)")
+                evidence.append("\(expressionsPath)[\(index)] (\(describe(requirement))) does not match: \(actual)")
             }
             return evidence.isEmpty
                 ? nil : Failure(message: "\(workload.kind) \(workload.name) selector does not match its pod template", evidence: evidence)
@@ -219,18 +221,19 @@ extension WorkloadHygieneControls {
 
     static let danglingHPATarget = Control(
         id: "C-0300", name: "Dangling HPA target", baseScore: 4, frameworks: ["DevOpsBest"],
-        description: "Fails a HorizontalPodAutoscaler whose `scaleTargetRef` names a Deployment, StatefulSet or ReplicaSet that does not exist in its namespace.",
+        description: "Fails a HorizontalPodAutoscaler whose `scaleTargetRef` names a Deployment, StatefulSet, ReplicaSet or ReplicationController that does not exist in its namespace.",
         rationale: "An autoscaler without a target does nothing: the workload it was meant to protect from load runs at a fixed size, and a workload later created under that name is scaled by a policy nobody reviewed for it.",
         remediation: "Point `scaleTargetRef` at the existing workload, or delete the autoscaler.",
         example: "kubectl get hpa -A   # TARGETS shows <unknown> for a missing target",
-        reads: [.horizontalpodautoscalers, .deployments, .statefulsets, .replicasets],
-        notes: "Autoscalers that target other kinds (custom resources with a scale subresource, ReplicationControllers) are not evaluated: Lookout does not read those kinds."
+        reads: [.horizontalpodautoscalers, .deployments, .statefulsets, .replicasets, .replicationcontrollers],
+        notes: "Autoscalers that target other kinds (custom resources with a scale subresource) are not evaluated: Lookout does not read those kinds."
     ) { context in
         let snapshot = context.snapshot
         let existing: [String: Set<ObjectKey>] = [
             "Deployment": Set(snapshot.deployments.map(ObjectKey.init)),
             "StatefulSet": Set(snapshot.statefulSets.map(ObjectKey.init)),
             "ReplicaSet": Set(snapshot.replicaSets.map(ObjectKey.init)),
+            "ReplicationController": Set(snapshot.replicationControllers.map(ObjectKey.init)),
         ]
         return .evaluated(snapshot.horizontalPodAutoscalers.compactMap { autoscaler in
             let target = autoscaler.spec.scaleTargetRef

@@ -8,7 +8,9 @@ enum WorkloadHygieneControls {
         resourceControls + probeControls + placementControls + imageControls + referenceControls
         + versionControls + storageControls
 
-    static let workloadKinds: [ResourceKind] = [.pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs]
+    static let workloadKinds: [ResourceKind] = [
+        .pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .replicationcontrollers,
+    ]
 
     /// Verdicts for a subset of the workloads, for controls that judge only some kinds (probes only
     /// make sense for long-running ones, selectors only exist on controllers).
@@ -56,16 +58,4 @@ enum WorkloadHygieneControls {
         }
     }
 
-    /// The namespace and name of a collected object, for "does it exist" lookups.
-    struct ObjectKey: Hashable {
-        var namespace: String
-        var name: String
-
-        init(_ namespace: String?, _ name: String) {
-            self.namespace = namespace ?? "default"
-            self.name = name
-        }
-
-        init(_ object: some KubeObject) { self.init(object.namespace, object.name) }
-    }
 }

@@ -50,17 +50,21 @@ extension WorkloadPrivilegeControls {
     static let persistentVolumeClaimAccess = Control(
         id: "C-0257", name: "Workload with PVC access", baseScore: 4,
         frameworks: ["security", "WorkloadScan"],
-        description: "Lists workloads with a container that mounts a PersistentVolumeClaim.",
+        description: "Lists workloads with a container that mounts a PersistentVolumeClaim that exists in the workload's namespace.",
         rationale: "Persistent volumes hold the data that outlives pods (databases, uploads, backups): a compromised pod with a claim mounted can read, encrypt or destroy it.",
         remediation: "Mount claims read-only where the container only reads, and only into the containers that need them.",
         example: "volumeMounts:\n- {name: data, mountPath: /data, readOnly: true}",
-        reads: workloadKinds,
+        reads: workloadKinds + [.persistentvolumeclaims],
         informational: true,
-        notes: volumeAccessNotes
+        notes: volumeAccessNotes + " As in Kubescape, the claim is looked up in the workload's own namespace (claims are namespaced): a volume naming a claim that does not exist there gives no access and is not listed."
     ) { context in
-        context.evaluateWorkloads { workload in
+        let claims = Set(context.snapshot.persistentVolumeClaims.map(ObjectKey.init))
+        return context.evaluateWorkloads { workload in
             volumeAccessFailure(workload, "mounts PersistentVolumeClaims") { mounted in
-                mounted.volume.persistentVolumeClaim.map { ["persistentVolumeClaim.claimName=\($0.claimName)"] } ?? []
+                guard let claim = mounted.volume.persistentVolumeClaim, claims.contains(ObjectKey(workload.namespace, claim.claimName)) else {
+                    return []
+                }
+                return ["persistentVolumeClaim.claimName=\(claim.claimName)"]
             }
         }
     }
@@ -71,19 +75,23 @@ extension WorkloadPrivilegeControls {
     static let configMapAccess = Control(
         id: "C-0258", name: "Workload with ConfigMap access", baseScore: 5,
         frameworks: ["security"],
-        description: "Lists workloads with a container that mounts a ConfigMap volume, or a projected volume with a ConfigMap source other than the cluster's `kube-root-ca.crt`.",
+        description: "Lists workloads with a container that mounts a ConfigMap of its own namespace through a `configMap` volume, or a projected volume with a ConfigMap source other than the cluster's `kube-root-ca.crt`.",
         rationale: "ConfigMaps often carry configuration that is sensitive in practice (endpoints, feature flags, sometimes credentials by mistake); a compromised pod reads every one it mounts.",
         remediation: "Mount only the ConfigMaps the container needs, and keep credentials in Secrets.",
         example: "volumes:\n- name: config\n  configMap: {name: web-config}",
-        reads: workloadKinds,
+        reads: workloadKinds + [.configmaps],
         informational: true,
-        notes: volumeAccessNotes + " Projected ConfigMap sources count too (Kubescape reads `configMap` volumes only), except `kube-root-ca.crt`, which Kubernetes projects into every pod."
+        notes: volumeAccessNotes + " As in Kubescape, the ConfigMap is looked up in the workload's own namespace: a volume naming a ConfigMap that does not exist there gives no access and is not listed. Projected ConfigMap sources count too (Kubescape reads `configMap` volumes only), except `kube-root-ca.crt`, which Kubernetes projects into every pod."
     ) { context in
-        context.evaluateWorkloads { workload in
-            volumeAccessFailure(workload, "mounts ConfigMaps") { mounted in
-                if let configMap = mounted.volume.configMap { return ["configMap.name=\(configMap.name ?? "")"] }
+        let configMaps = Set(context.snapshot.configMaps.map(ObjectKey.init))
+        return context.evaluateWorkloads { workload in
+            func exists(_ name: String?) -> Bool { configMaps.contains(ObjectKey(workload.namespace, name ?? "")) }
+            return volumeAccessFailure(workload, "mounts ConfigMaps") { mounted in
+                if let configMap = mounted.volume.configMap {
+                    return exists(configMap.name) ? ["configMap.name=\(configMap.name ?? "")"] : []
+                }
                 return (mounted.volume.projected?.sources ?? []).enumerated().compactMap { index, source in
-                    guard let configMap = source.configMap, configMap.name != injectedCABundle else { return nil }
+                    guard let configMap = source.configMap, configMap.name != injectedCABundle, exists(configMap.name) else { return nil }
                     return "projected.sources[\(index)].configMap.name=\(configMap.name ?? "")"
                 }
             }

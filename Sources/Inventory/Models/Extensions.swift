@@ -133,3 +133,66 @@ public struct VulnerabilityReport: KubeObject, Hashable {
         self.report = report
     }
 }
+
+/// Controls only ask whether a claim exists in a namespace.
+public struct PersistentVolumeClaim: KubeObject, Hashable {
+    public var metadata: ObjectMeta
+    public init(metadata: ObjectMeta) { self.metadata = metadata }
+}
+
+/// Istio's Gateway (networking.istio.io): the ingress gateway pods its selector picks serve its listeners.
+public struct IstioGateway: KubeObject, Hashable {
+    public struct Spec: Codable, Sendable, Hashable {
+        public var selector: [String: String]?
+        public init(selector: [String: String]?) { self.selector = selector }
+    }
+    public var metadata: ObjectMeta
+    public var spec: Spec?
+    public init(metadata: ObjectMeta, spec: Spec?) {
+        self.metadata = metadata
+        self.spec = spec
+    }
+}
+
+/// Istio's VirtualService: the gateways it is bound to and the hosts its HTTP, TLS and TCP routes send to.
+public struct VirtualService: KubeObject, Hashable {
+    public struct Spec: Codable, Sendable, Hashable {
+        public var gateways: [String]?
+        public var http: [Route]?
+        public var tls: [Route]?
+        public var tcp: [Route]?
+        public init(gateways: [String]?, http: [Route]?) {
+            self.gateways = gateways
+            self.http = http
+        }
+    }
+    public struct Route: Codable, Sendable, Hashable {
+        public var route: [RouteDestination]?
+        public init(route: [RouteDestination]?) { self.route = route }
+    }
+    public struct RouteDestination: Codable, Sendable, Hashable {
+        public var destination: Destination?
+        public init(host: String) { self.destination = Destination(host: host) }
+    }
+    public struct Destination: Codable, Sendable, Hashable {
+        public var host: String
+        public init(host: String) { self.host = host }
+    }
+    public var metadata: ObjectMeta
+    public var spec: Spec?
+    public init(metadata: ObjectMeta, spec: Spec?) {
+        self.metadata = metadata
+        self.spec = spec
+    }
+
+    /// Every destination host with the path of its field.
+    public var destinationHosts: [(path: String, host: String)] {
+        [("http", spec?.http), ("tls", spec?.tls), ("tcp", spec?.tcp)].flatMap { field, routes in
+            (routes ?? []).enumerated().flatMap { routeIndex, route in
+                (route.route ?? []).enumerated().compactMap { destinationIndex, destination in
+                    destination.destination.map { ("spec.\(field)[\(routeIndex)].route[\(destinationIndex)].destination.host", $0.host) }
+                }
+            }
+        }
+    }
+}

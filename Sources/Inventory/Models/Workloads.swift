@@ -132,3 +132,24 @@ public struct CronJob: KubeObject, Hashable {
         self.spec = spec
     }
 }
+
+/// The pre-Deployment replicated workload (core v1): its selector is a plain label map, and its template
+/// may be left out (it then adopts existing pods only).
+public struct ReplicationController: KubeObject, Hashable {
+    public struct Spec: Codable, Sendable, Hashable {
+        public var replicas: Int?
+        public var selector: [String: String]?
+        public var template: PodTemplate?
+        public init(replicas: Int? = nil, selector: [String: String]? = nil, template: PodTemplate?) {
+            self.replicas = replicas
+            self.selector = selector
+            self.template = template
+        }
+    }
+    public var metadata: ObjectMeta
+    public var spec: Spec
+    public init(metadata: ObjectMeta, spec: Spec) {
+        self.metadata = metadata
+        self.spec = spec
+    }
+}
