@@ -235,6 +235,17 @@ import Testing
         #expect(try Self.run(Self.deployment, Self.ingressGateway(type: "LoadBalancer"), Self.gateway, Self.virtualService(host: "nginx.other")).failed.isEmpty)
     }
 
+    /// Kubescape's `failed_with_beta_multiservice`: a gateway named `…public` (here in another namespace,
+    /// referenced as `namespace/name`) with a ClusterIP Service of its pods is public.
+    @Test func publicNamedGatewayWithItsServiceIsPublic() throws {
+        let gateway = Self.gateway.replacingOccurrences(of: "name: nginx-gateway", with: "name: api-public, namespace: kt-connections")
+        #expect(try Self.run(
+            Self.deployment, Self.ingressGateway(type: "ClusterIP"), gateway,
+            Self.virtualService(gateways: "[kt-connections/prod-lan-gateway, kt-connections/api-public]", host: "nginx.default.svc.cluster.local")
+        ).failed == ["nginx"])
+        #expect(try Self.run(Self.deployment, gateway, Self.virtualService(gateways: "[kt-connections/api-public]")).failed.isEmpty)
+    }
+
     /// The ingress gateway's own Deployment, exposed by a Service selecting it, makes the Gateway public.
     @Test func gatewayPodsFoundThroughTheirWorkload() throws {
         let gatewayWorkload = """

@@ -80,17 +80,19 @@ extension AuditContext {
     }
 
     /// An Istio Gateway is public when the ingress gateway pods its selector picks are reachable from
-    /// outside: a NodePort or LoadBalancer Service (or one with externalIPs) selects only such pods, or
-    /// selects a workload whose pods the gateway selects.
+    /// outside: a NodePort or LoadBalancer Service (or one with externalIPs) of the gateway selects them,
+    /// or selects a workload whose pods the gateway selects. A Service is the gateway's when its selector,
+    /// or its own labels as Istio's charts set them, include the gateway's selector. As in Kubescape, a
+    /// gateway named `…public` that has such a Service counts as public whatever the Service's type.
     func isPublic(_ gateway: IstioGateway) -> Bool {
         guard let selector = gateway.spec?.selector, !selector.isEmpty else { return false }
-        let external = snapshot.services.filter(\.isExternallyReachable)
-        if external.contains(where: { service in
-            guard let serviceSelector = service.spec.selector else { return false }
-            return selector.allSatisfy { serviceSelector[$0.key] == $0.value }
-        }) {
-            return true
+        func includesSelector(_ labels: [String: String]?) -> Bool {
+            guard let labels else { return false }
+            return selector.allSatisfy { labels[$0.key] == $0.value }
         }
+        let gatewayServices = snapshot.services.filter { includesSelector($0.spec.selector) || includesSelector($0.metadata.labels) }
+        if gatewayServices.contains(where: \.isExternallyReachable) { return true }
+        if gateway.name.hasSuffix("public"), !gatewayServices.isEmpty { return true }
         return workloads.contains { workload in
             selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
                 && services(selecting: workload).contains(where: \.isExternallyReachable)
