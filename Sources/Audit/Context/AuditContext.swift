@@ -12,11 +12,15 @@ public struct AuditContext: Sendable {
     public let subjects: [Subject]
     /// ServiceAccounts by "namespace/name": workload controls look one up per workload.
     let serviceAccountsByKey: [String: ServiceAccount]
+    /// Istio Gateways reachable from outside the cluster, which exposure checks ask about per workload.
+    let publicIstioGateways: Set<ObjectKey>
 
     public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
         self.snapshot = snapshot
         self.config = config
-        self.workloads = Workload.topLevel(in: snapshot)
+        let workloads = Workload.topLevel(in: snapshot)
+        self.workloads = workloads
+        self.publicIstioGateways = Self.publicIstioGateways(in: snapshot, workloads: workloads)
         let grants = Grant.all(in: snapshot)
         self.grants = grants
         self.grantsBySubject = Dictionary(grouping: grants, by: \.subject)

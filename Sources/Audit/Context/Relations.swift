@@ -46,15 +46,14 @@ extension AuditContext {
     /// Istio VirtualServices bound to a public Istio Gateway that route (HTTP, TLS or TCP) to one of the
     /// named Services of `namespace`.
     func istioExposures(servicesNamed names: Set<String>, in namespace: String) -> [RelatedObject] {
-        guard !names.isEmpty, !snapshot.virtualServices.isEmpty else { return [] }
-        let publicGateways = Set(snapshot.istioGateways.filter(isPublic).map(ObjectKey.init))
+        guard !names.isEmpty, !publicIstioGateways.isEmpty else { return [] }
         return snapshot.virtualServices.compactMap { service in
             let serviceNamespace = service.namespace ?? "default"
             let boundToPublic = (service.spec?.gateways ?? []).contains { reference in
                 guard reference != "mesh" else { return false }
                 let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
                 let key = parts.count == 2 ? ObjectKey(parts[0], parts[1]) : ObjectKey(serviceNamespace, reference)
-                return publicGateways.contains(key)
+                return publicIstioGateways.contains(key)
             }
             guard boundToPublic,
                 service.destinationHosts.contains(where: { destination in
@@ -79,24 +78,33 @@ extension AuditContext {
         }
     }
 
-    /// An Istio Gateway is public when the ingress gateway pods its selector picks are reachable from
-    /// outside: a NodePort or LoadBalancer Service (or one with externalIPs) of the gateway selects them,
-    /// or selects a workload whose pods the gateway selects. A Service is the gateway's when its selector,
-    /// or its own labels as Istio's charts set them, include the gateway's selector. As in Kubescape, a
-    /// gateway named `…public` that has such a Service counts as public whatever the Service's type.
-    func isPublic(_ gateway: IstioGateway) -> Bool {
-        guard let selector = gateway.spec?.selector, !selector.isEmpty else { return false }
-        func includesSelector(_ labels: [String: String]?) -> Bool {
-            guard let labels else { return false }
-            return selector.allSatisfy { labels[$0.key] == $0.value }
-        }
-        let gatewayServices = snapshot.services.filter { includesSelector($0.spec.selector) || includesSelector($0.metadata.labels) }
-        if gatewayServices.contains(where: \.isExternallyReachable) { return true }
-        if gateway.name.hasSuffix("public"), !gatewayServices.isEmpty { return true }
-        return workloads.contains { workload in
-            selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
-                && services(selecting: workload).contains(where: \.isExternallyReachable)
-        }
+    /// The Istio Gateways whose ingress pods are reachable from outside: a NodePort or LoadBalancer
+    /// Service (or one with externalIPs) of the gateway selects them, or selects a workload whose pods the
+    /// gateway selects. A Service is the gateway's when its selector, or its own labels as Istio's charts
+    /// set them, include the gateway's selector. As in Kubescape, a gateway named `…public` that has such
+    /// a Service counts as public whatever the Service's type. Computed once per audit.
+    static func publicIstioGateways(in snapshot: ClusterSnapshot, workloads: [Workload]) -> Set<ObjectKey> {
+        guard !snapshot.istioGateways.isEmpty else { return [] }
+        let external = snapshot.services.filter(\.isExternallyReachable)
+        return Set(snapshot.istioGateways.filter { gateway in
+            guard let selector = gateway.spec?.selector, !selector.isEmpty else { return false }
+            func includesSelector(_ labels: [String: String]?) -> Bool {
+                guard let labels else { return false }
+                return selector.allSatisfy { labels[$0.key] == $0.value }
+            }
+            let gatewayServices = snapshot.services.filter { includesSelector($0.spec.selector) || includesSelector($0.metadata.labels) }
+            if gatewayServices.contains(where: \.isExternallyReachable) { return true }
+            if gateway.name.hasSuffix("public"), !gatewayServices.isEmpty { return true }
+            return workloads.contains { workload in
+                includesSelector(workload.podLabels)
+                    && external.contains { service in
+                        guard (service.namespace ?? "default") == workload.namespace, let serviceSelector = service.spec.selector,
+                            !serviceSelector.isEmpty
+                        else { return false }
+                        return serviceSelector.allSatisfy { workload.podLabels[$0.key] == $0.value }
+                    }
+            }
+        }.map(ObjectKey.init))
     }
 
     /// NetworkPolicies and CiliumNetworkPolicies in the workload's namespace whose selector matches its
