@@ -1,0 +1,46 @@
+import Foundation
+import Reports
+import Testing
+
+/// Scans through Tests/cluster/fault-proxy.py in front of the real API server: for each fault, the same
+/// findings as a clean run, or exit 3 naming what could not be read — never a hang, never a trap.
+@Suite(.enabled(if: TestCluster.shouldRun, TestCluster.skipReason))
+struct FaultIntegrationTests {
+    static let controls = "C-0035,C-0057,C-0054"
+
+    /// The findings about `namespace` (parallel tests add objects elsewhere), as comparable strings.
+    static func findings(_ report: ScanReport?, in namespace: String) -> Set<String> {
+        Set((report?.findings ?? []).filter { $0.resource.namespace == namespace || $0.resource.name == namespace }
+            .map { "\($0.controlID) \($0.resource.kind) \($0.resource.namespace ?? "") \($0.resource.name) \($0.status)" })
+    }
+
+    static func scan(_ kubeconfig: String, _ extra: [String] = []) throws -> (Run.Result, ScanReport?) {
+        let result = try Run.lookout(
+            ["scan", "control", controls, "--kubeconfig", kubeconfig, "--format", "json"] + extra)
+        return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
+    }
+
+    /// A clean scan and a scan through a proxy with `spec`: both exit 0 with the same findings, and the
+    /// proxy did inject the fault (a test whose fault never fired proves nothing).
+    func expectSameFindings(spec: String, minimumInjected: Int = 1) throws {
+        let cluster = try TestCluster.require()
+        let namespace = try ScanIntegrationTests().makeProblems(cluster)
+        let (clean, cleanReport) = try Self.scan(cluster.kubeconfig)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let expected = Self.findings(cleanReport, in: namespace)
+        #expect(expected.count >= 3, "the clean scan must find the namespace's problems")
+
+        let proxy = try FaultProxy(cluster, spec: spec)
+        let (faulted, faultedReport) = try Self.scan(proxy.kubeconfig)
+        #expect(faulted.status == 0, "\(faulted.stderr)")
+        #expect(Self.findings(faultedReport, in: namespace) == expected)
+        let log = try proxy.log()
+        #expect(log.filter { $0.fault != nil }.count >= minimumInjected, "too few faults injected: \(log.map(\.path))")
+    }
+
+    @Test func tooManyRequestsWithRetryAfterGivesTheSameFindings() throws {
+        try expectSameFindings(
+            spec: #"{"fault": "status", "status": 429, "retryAfter": "1", "path": "^/api/v1/pods\\?", "times": 2}"#,
+            minimumInjected: 2)
+    }
+}
