@@ -43,4 +43,11 @@ struct FaultIntegrationTests {
             spec: #"{"fault": "status", "status": 429, "retryAfter": "1", "path": "^/api/v1/pods\\?", "times": 2}"#,
             minimumInjected: 2)
     }
+
+    /// Issue 11 defect 1: a non-numeric Retry-After reached Int(seconds * 1000) and trapped.
+    @Test func hostileRetryAfterValuesGiveTheSameFindings() throws {
+        let rules = [("nan", "pods"), ("-inf", "services"), ("-1e300", "namespaces"), ("1e300", "serviceaccounts")]
+            .map { #"{"fault": "status", "status": 429, "retryAfter": "\#($0.0)", "path": "^/api/v1/\#($0.1)\\?", "times": 1}"# }
+        try expectSameFindings(spec: "[" + rules.joined(separator: ",") + "]", minimumInjected: 4)
+    }
 }

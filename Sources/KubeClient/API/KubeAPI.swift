@@ -90,8 +90,7 @@ public final class KubeAPI: Sendable {
                 guard attempt < maxAttempts else {
                     throw .http(status: response.status, path: path, message: Self.statusMessage(response.body))
                 }
-                let retryAfter = response.header("retry-after").flatMap(Double.init)
-                await Self.sleep(seconds: min(retryAfter ?? Self.backoff(attempt), 30))
+                await Self.sleep(seconds: Self.retryDelay(retryAfter: response.header("retry-after"), attempt: attempt))
             default:
                 throw .http(status: response.status, path: path, message: Self.statusMessage(response.body))
             }
@@ -112,8 +111,23 @@ public final class KubeAPI: Sendable {
 
     static func backoff(_ attempt: Int) -> Double { min(0.2 * Double(1 << (attempt - 1)), 5) }
 
+    /// Seconds to wait before retrying: Retry-After when it is RFC 9110 delay-seconds (digits only), at
+    /// most 30; otherwise the backoff. The header comes from the server, or from a kubelet through the
+    /// node proxy, so "nan", "-inf", "1e300" or an HTTP-date must not reach a conversion that traps.
+    static func retryDelay(retryAfter: String?, attempt: Int) -> Double {
+        let maximum = 30.0
+        guard let header = retryAfter, !header.isEmpty,
+            header.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return backoff(attempt) }
+        // Past two significant digits only the cap matters, so no integer conversion can overflow.
+        let significant = header.drop { $0 == "0" }
+        guard significant.count <= 2 else { return maximum }
+        return min(Double(Int(significant) ?? 0), maximum)
+    }
+
     static func sleep(seconds: Double) async {
-        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        guard seconds.isFinite, seconds > 0 else { return }
+        try? await Task.sleep(for: .milliseconds(Int(min(seconds, 3600) * 1000)))
     }
 
     static func queryString(_ query: [(String, String)]) -> String {
