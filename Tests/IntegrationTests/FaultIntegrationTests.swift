@@ -50,4 +50,18 @@ struct FaultIntegrationTests {
             .map { #"{"fault": "status", "status": 429, "retryAfter": "\#($0.0)", "path": "^/api/v1/\#($0.1)\\?", "times": 1}"# }
         try expectSameFindings(spec: "[" + rules.joined(separator: ",") + "]", minimumInjected: 4)
     }
+
+    /// Issue 11 defect 4: a server that repeats or cycles continue tokens kept pagination going for ever.
+    @Test(arguments: [["again"], ["one", "two"]])
+    func repeatedContinueTokensEndTheListNamingTheResource(tokens: [String]) throws {
+        let cluster = try TestCluster.require()
+        let tokenList = tokens.map { "\"\($0)\"" }.joined(separator: ",")
+        let proxy = try FaultProxy(
+            cluster, spec: #"{"fault": "continue-loop", "path": "^/api/v1/services\\?", "tokens": [\#(tokenList)]}"#)
+        let (result, report) = try Self.scan(proxy.kubeconfig)
+        let named = (report?.errors ?? []).contains { $0.resource == "services" && $0.message.contains("continue token") }
+            || result.stderr.contains("services") && result.stderr.contains("continue token")
+        #expect(named, "exit \(result.status): \(result.stderr)")
+        #expect(try proxy.injected().count <= tokens.count + 2)
+    }
 }

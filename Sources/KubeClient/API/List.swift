@@ -35,12 +35,18 @@ extension KubeAPI {
         var decodes: [Task<[Item], any Error>] = []
         defer { for task in decodes { task.cancel() } }
         var continueToken: String?
+        // A server that repeats or cycles tokens would keep this loop, and every page, for ever.
+        var seenTokens: Set<String> = []
         repeat {
             var query = [("limit", String(pageSize))]
             if let continueToken { query.append(("continue", continueToken)) }
             let page: Data
             (page, continueToken) = try await fetchPage(path, query: query)
             if continueToken?.isEmpty == true { continueToken = nil }
+            if let continueToken, !seenTokens.insert(continueToken).inserted {
+                throw .protocolViolation(
+                    path: path, message: "the API server sent a continue token it had already sent; the list would never end")
+            }
             decodes.append(Task { try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] })
         } while continueToken != nil
 
