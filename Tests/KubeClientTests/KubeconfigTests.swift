@@ -163,6 +163,25 @@ let pemCA = "-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n"
         }
     }
 
+    /// The mode decides the plugin's time limit (60 s unless it may prompt), so a typo is an error.
+    @Test func execInteractiveModeIsReadAndChecked() throws {
+        let folder = try TempFolder()
+        func load(_ mode: String) throws -> ConnectionConfig {
+            let path = try folder.write("config", """
+                clusters: [{name: c, cluster: {server: "https://x"}}]
+                users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: p, interactiveMode: \(mode)}}}]
+                contexts: [{name: c, context: {cluster: c, user: u}}]
+                current-context: c
+                """)
+            return try ConfigLoader.load(kubeconfigPath: path, context: nil, environment: [:])
+        }
+        guard case .exec(let exec) = try load("Never").credentials else { Issue.record("no exec credentials"); return }
+        #expect(exec.interactiveMode == "Never")
+        #expect { try load("Sometimes") } throws: { error in
+            "\(error)".contains("interactiveMode") && "\(error)".contains(":2")
+        }
+    }
+
     @Test func unknownContextListsKnownOnes() throws {
         let folder = try TempFolder()
         let path = try folder.write("config", "clusters: [{name: c, cluster: {server: \"https://x\"}}]\ncontexts: [{name: c, context: {cluster: c}}]\n")
@@ -201,18 +220,34 @@ let pemCA = "-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n"
         #expect(try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n").count == 2)
     }
 
-    @Test func expiredExecCredentialIsRefreshed() async throws {
-        let folder = try TempFolder()
+    func expiredPlugin(_ folder: TempFolder) throws -> (ConnectionConfig, runs: () throws -> Int) {
         let counter = folder.path + "/count"
         let config = try execConfig(folder, script: """
             #!/bin/sh
             echo run >> \(counter)
             echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"2000-01-01T00:00:00Z"}}'
             """)
+        return (config, { try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n").count })
+    }
+
+    @Test func expiredExecCredentialIsRefreshed() async throws {
+        let folder = try TempFolder()
+        let (config, runs) = try expiredPlugin(folder)
+        let provider = CredentialProvider(config: config, environment: [:], minimumReuse: .zero)
+        _ = try await provider.authorization(refresh: false)
+        _ = try await provider.authorization(refresh: false)
+        #expect(try runs() == 2)
+    }
+
+    /// Issue 11 defect 11: a credential that arrives already expired ran the plugin for every request.
+    @Test func credentialExpiredOnArrivalIsReusedInsteadOfRespawningThePlugin() async throws {
+        let folder = try TempFolder()
+        let (config, runs) = try expiredPlugin(folder)
         let provider = CredentialProvider(config: config, environment: [:])
-        _ = try await provider.authorization(refresh: false)
-        _ = try await provider.authorization(refresh: false)
-        #expect(try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n").count == 2)
+        for _ in 0..<5 { #expect(try await provider.authorization(refresh: false) == "Bearer t") }
+        #expect(try runs() == 1)
+        _ = try await provider.authorization(refresh: true)
+        #expect(try runs() == 2)
     }
 
     @Test func missingPluginShowsInstallHint() async throws {

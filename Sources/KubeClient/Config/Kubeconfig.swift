@@ -20,6 +20,8 @@ public struct Kubeconfig: Sendable, Hashable {
         public var env: [(name: String, value: String)] = []
         public var installHint: String?
         public var provideClusterInfo = false
+        /// Never, IfAvailable (client-go's default) or Always: whether the plugin may prompt the user.
+        public var interactiveMode = "IfAvailable"
         /// The folder of the kubeconfig that named the command: a relative command path resolves there.
         public var baseDirectory: String
 
@@ -27,6 +29,7 @@ public struct Kubeconfig: Sendable, Hashable {
             lhs.apiVersion == rhs.apiVersion && lhs.command == rhs.command && lhs.args == rhs.args
                 && lhs.env.map(\.name) == rhs.env.map(\.name) && lhs.env.map(\.value) == rhs.env.map(\.value)
                 && lhs.installHint == rhs.installHint && lhs.provideClusterInfo == rhs.provideClusterInfo
+                && lhs.interactiveMode == rhs.interactiveMode
         }
 
         public func hash(into hasher: inout Hasher) {

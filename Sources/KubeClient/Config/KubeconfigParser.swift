@@ -175,6 +175,14 @@ struct FieldReader {
         }
         exec.installHint = try string(node["installHint"], field: "\(field).installHint")
         exec.provideClusterInfo = try bool(node["provideClusterInfo"], field: "\(field).provideClusterInfo") ?? false
+        if let mode = try string(node["interactiveMode"], field: "\(field).interactiveMode") {
+            guard ["Never", "IfAvailable", "Always"].contains(mode) else {
+                throw error(
+                    node["interactiveMode"] ?? node, field: "\(field).interactiveMode",
+                    "unknown interactiveMode \"\(mode)\"; use Never, IfAvailable or Always")
+            }
+            exec.interactiveMode = mode
+        }
         return exec
     }
 }

@@ -6,11 +6,15 @@ import FoundationEssentials
 actor CredentialProvider {
     private let credentials: ConnectionConfig.Credentials
     private let plugin: ExecPlugin?
-    private var execCredential: ExecPlugin.Credential?
+    private var execCredential: (credential: ExecPlugin.Credential, fetched: ContinuousClock.Instant)?
+    /// How long a credential is used before its expiry may run the plugin again: one that arrives
+    /// already expired (a wrong clock, a broken plugin) must not start a process for every request.
+    private let minimumReuse: Duration
     private var fileToken: (modified: Date?, token: String)?
 
-    init(config: ConnectionConfig, environment: [String: String]) {
+    init(config: ConnectionConfig, environment: [String: String], minimumReuse: Duration = .seconds(30)) {
         credentials = config.credentials
+        self.minimumReuse = minimumReuse
         if case .exec(let exec) = config.credentials {
             plugin = ExecPlugin(config: exec, server: config.server, tls: config.tls, environment: environment)
         } else {
@@ -58,13 +62,15 @@ actor CredentialProvider {
     }
 
     private func currentExecCredential(refresh: Bool) throws(APIError) -> ExecPlugin.Credential {
-        if !refresh, let cached = execCredential {
-            // Refresh a little early so a request does not race the expiry.
-            guard let expiration = cached.expiration, expiration.timeIntervalSinceNow < 10 else { return cached }
+        if !refresh, let (cached, fetched) = execCredential {
+            // Refresh a little early so a request does not race the expiry; a 401 still refreshes at once.
+            guard let expiration = cached.expiration, expiration.timeIntervalSinceNow < 10,
+                ContinuousClock.now - fetched >= minimumReuse
+            else { return cached }
         }
         guard let plugin else { throw .credentials("no exec plugin configured") }
         let credential = try plugin.run()
-        execCredential = credential
+        execCredential = (credential, ContinuousClock.now)
         return credential
     }
 }

@@ -25,11 +25,19 @@ struct ExecPlugin: Sendable {
         env["KUBERNETES_EXEC_INFO"] = execInfo()
         let output: Data
         do {
-            output = try ChildProcess.run(executable: executable, arguments: [config.command] + config.args, environment: env)
+            output = try ChildProcess.run(
+                executable: executable, arguments: [config.command] + config.args, environment: env,
+                limits: isInteractive ? .interactive : .nonInteractive)
         } catch {
             throw .credentials("exec plugin \(config.command): \(error)")
         }
         return try parse(output)
+    }
+
+    /// As client-go decides it: the plugin may prompt when the kubeconfig allows it and stdin is a
+    /// terminal. Only then does it see our stdin and get more than a minute.
+    var isInteractive: Bool {
+        config.interactiveMode != "Never" && isatty(0) == 1
     }
 
     private func resolveCommand() throws(APIError) -> String {
@@ -60,7 +68,7 @@ struct ExecPlugin: Sendable {
             }
         }
         struct Spec: Encodable {
-            var interactive = false
+            var interactive: Bool
             var cluster: ClusterInfo?
         }
         struct Info: Encodable {
@@ -68,7 +76,7 @@ struct ExecPlugin: Sendable {
             var kind = "ExecCredential"
             var spec: Spec
         }
-        var spec = Spec()
+        var spec = Spec(interactive: isInteractive)
         if config.provideClusterInfo {
             spec.cluster = ClusterInfo(
                 server: server, certificateAuthorityData: tls.certificateAuthorityPEM?.base64EncodedString(),
