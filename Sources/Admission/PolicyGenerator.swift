@@ -7,13 +7,6 @@ public enum ValidationAction: String, Sendable, CaseIterable {
     case deny = "Deny", warn = "Warn", audit = "Audit"
 }
 
-/// The labels that mark Lookout's policies and bindings, so a scan can recognise them.
-public enum PolicyLabels {
-    public static let managedBy = "app.kubernetes.io/managed-by"
-    public static let managedByValue = "lookout"
-    public static let controlID = "lookout/control-id"
-}
-
 public struct AdmissionPolicyRequest: Sendable {
     public var controls: [Control]
     public var config: ControlsConfig

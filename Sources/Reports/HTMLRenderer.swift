@@ -156,6 +156,7 @@ public struct HTMLRenderer: Sendable {
             <th class="num" data-key="all" data-type="number" aria-sort="none"><button type="button">All</button></th>
             <th class="num" data-key="risk" data-type="number" aria-sort="none"><button type="button">Risk</button></th>
             <th class="num" data-key="compliance" data-type="number" aria-sort="none"><button type="button">Compliance</button></th>
+            <th data-key="admission" aria-sort="none"><button type="button">At admission</button></th>
             </tr></thead>
             <tbody>
 
@@ -180,6 +181,13 @@ public struct HTMLRenderer: Sendable {
             for score in [control.riskScore, control.complianceScore] {
                 out += "<td class=\"num\" data-value=\"\(score.map(NumberText.decimal) ?? "-1")\">\(score.map(NumberText.percent) ?? "–")</td>"
             }
+            // Workload controls only: the mechanisms behind the state are the cell's tooltip.
+            if let admission = control.admission {
+                let state = admission.state == .none ? "not enforced" : admission.state.rawValue
+                out += "<td data-value=\"\(admission.state.rawValue)\" title=\"\(Markup.escape(admission.by.joined(separator: "; ")))\">\(state)</td>"
+            } else {
+                out += "<td data-value=\"\">–</td>"
+            }
             out += "</tr>\n"
         }
         return out + "</tbody></table></section>\n"
@@ -194,7 +202,13 @@ public struct HTMLRenderer: Sendable {
             out += "<details id=\"finding-\(Markup.escape(control.id))\" open><summary><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span> "
             out += "\(Markup.escape("\(control.id) \(control.name)")) — \(findings.count) finding\(findings.count == 1 ? "" : "s")</summary>\n"
             if let description = control.description { out += "<p>\(Markup.escape(description))</p>\n" }
-            out += "<p class=\"remediation\"><strong>Remediation:</strong> \(Markup.escape(control.remediation))</p>\n<ul class=\"findings\">\n"
+            out += "<p class=\"remediation\"><strong>Remediation:</strong> \(Markup.escape(control.remediation))</p>\n"
+            if let admission = control.admission {
+                let by = admission.by.isEmpty ? "nothing refuses it yet" : admission.by.joined(separator: "; ")
+                let uncovered = admission.uncovered.map { "; not in \($0.joined(separator: ", "))" } ?? ""
+                out += "<p class=\"admission\"><strong>At admission:</strong> \(admission.state == .none ? "not enforced" : admission.state.rawValue) — \(Markup.escape(by + uncovered))</p>\n"
+            }
+            out += "<ul class=\"findings\">\n"
             for finding in findings {
                 out += "<li class=\"finding\" data-fingerprint=\"\(Markup.escape(finding.fingerprint))\">"
                 out += "<strong>\(Markup.escape(finding.resource.displayName))</strong>"

@@ -23,6 +23,7 @@ public struct PrettyRenderer: Sendable {
         out += controlsTable(report)
         out += frameworksSection(report)
         out += topResourcesSection(report)
+        out += admissionSection(report)
         if let baseline = report.baseline { out += baselineSection(baseline, verbose: verbose) }
         if verbose { out += findingsSection(report.findings, report: report) }
         out += scoresSection(report)
@@ -126,6 +127,37 @@ public struct PrettyRenderer: Sendable {
             out += "  … and \(ranked.count - topResources) more" + (verbose ? "\n" : " (--verbose lists every finding)\n")
         }
         return out + "\n"
+    }
+
+    /// The failed workload controls by what already refuses them at admission: a to-do list that ends
+    /// with the command generating policies for the rest.
+    func admissionSection(_ report: ScanReport) -> String {
+        let failed = report.controls.filter { $0.status == .failed && $0.admission != nil }
+        guard !failed.isEmpty else { return "" }
+        var out = bold("Admission") + " (what the API server already refuses, for the failed workload controls)\n"
+        var todo: [String] = []
+        for control in failed {
+            guard let admission = control.admission else { continue }
+            switch admission.state {
+            case .none:
+                todo.append(control.id)
+            case .enforced, .partial, .unverified:
+                var line = control.id + " " + control.name + ": " + admission.by.joined(separator: "; ")
+                if let uncovered = admission.uncovered { line += "; not in " + uncovered.joined(separator: ", ") }
+                out += labelled(admission.state.rawValue, line)
+                if admission.state != .enforced { todo.append(control.id) }
+            }
+        }
+        if !todo.isEmpty {
+            out += labelled("to do", todo.joined(separator: ", ") + " (`lookout generate admission-policy control "
+                + todo.joined(separator: ",") + "` writes policies for those the API server can decide)")
+        }
+        return out + "\n"
+    }
+
+    /// `  label      text…`, the text wrapped under itself.
+    func labelled(_ label: String, _ text: String) -> String {
+        "  " + Self.pad(label, 11) + wrapped(text, indent: 13).dropFirst(13)
     }
 
     func baselineSection(_ baseline: BaselineComparison, verbose: Bool) -> String {

@@ -76,6 +76,9 @@ public struct ScanReport: Codable, Sendable {
         /// What the control checks; absent in reports written before it was added.
         public var description: String?
         public var remediation: String
+        /// Workload controls only: what already refuses at admission what the control fails; absent in
+        /// reports written before it was added.
+        public var admission: AdmissionCoverage?
     }
     public struct FindingEntry: Codable, Sendable {
         public var controlID: String
@@ -136,7 +139,7 @@ extension ScanReport {
                 unjudged: entry.unjudged,
                 failedResources: entry.failedResources, allResources: entry.allResources,
                 riskScore: Self.rounded(entry.riskScore), complianceScore: Self.rounded(entry.complianceScore),
-                description: entry.control.description, remediation: entry.control.remediation)
+                description: entry.control.description, remediation: entry.control.remediation, admission: entry.admission)
         }
         let identity = FingerprintIdentity(pods: snapshot.pods)
         findings = result.results.flatMap { entry in

@@ -11,18 +11,8 @@ struct ReportsIntegrationTests {
     /// cluster-admin, and no network policy.
     func makeWorkloads(_ cluster: TestCluster) throws -> String {
         let namespace = try cluster.makeNamespace("reports")
-        try cluster.apply("""
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web, namespace: \(namespace)}
-            spec:
-              replicas: 1
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web}}
-                spec:
-                  containers:
-                  - {name: web, image: "nginx:1.25", securityContext: {privileged: true}}
+        try cluster.apply(TestCluster.privilegedDeployment(namespace: namespace) + """
+
             ---
             apiVersion: v1
             kind: Pod

@@ -49,6 +49,23 @@ struct TestCluster: Sendable {
         try kubectl(["apply", "-f", "-"], input: manifest)
     }
 
+    /// A one-replica Deployment `web` whose container runs privileged (nginx:1.25).
+    static func privilegedDeployment(namespace: String) -> String {
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: \(namespace)}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+              - {name: web, image: "nginx:1.25", securityContext: {privileged: true}}
+        """
+    }
+
     /// A fresh namespace with a unique name, so parallel tests never see each other's objects.
     func makeNamespace(_ prefix: String, labels: [String: String] = [:]) throws -> String {
         let name = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"

@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import Inventory
 @testable import Reports
+import ConsumerSupport
 import Testing
 
 /// A small audit with failing, passing and skipped controls, for the renderers.
@@ -186,5 +187,55 @@ enum SampleReport {
         for control in Catalogue.controls {
             #expect(text.contains("## \(control.id) — \(control.name)"))
         }
+    }
+}
+
+/// Each failed workload control says whether the cluster already refuses it at admission: the report
+/// is a to-do list in every format.
+@Suite struct AdmissionInReportTests {
+    /// The sample scan, with `shop` enforcing the baseline Pod Security level when `enforced`.
+    static func report(enforced: Bool) -> ScanReport {
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://cluster.example:6443", context: "prod"))
+        snapshot.collected = Set(ResourceKind.allCases)
+        let privileged = Container(name: "app", image: "nginx:1.25", securityContext: SecurityContext(privileged: true))
+        snapshot.deployments = [
+            Deployment(
+                metadata: ObjectMeta(name: "web", namespace: "shop"),
+                spec: ReplicatedWorkloadSpec(replicas: 1, template: PodTemplate(labels: ["app": "web"], spec: PodSpec(containers: [privileged])))),
+        ]
+        snapshot.namespaces = [Namespace(metadata: ObjectMeta(name: "shop", labels: enforced ? ["pod-security.kubernetes.io/enforce": "baseline"] : nil))]
+        let controls = ["C-0035", "C-0057", "C-0017"].compactMap(Catalogue.control(id:))
+        let result = Auditor.run(controls, frameworks: [], in: AuditContext(snapshot: snapshot))
+        return ScanReport(result: result, snapshot: snapshot, toolVersion: "0.0.0-test", scannedAt: Date(timeIntervalSince1970: 1_800_000_000))
+    }
+
+    @Test func jsonCarriesCoverageOfWorkloadControlsOnly() throws {
+        let report = Self.report(enforced: true)
+        let byID = Dictionary(uniqueKeysWithValues: report.controls.map { ($0.id, $0) })
+        #expect(byID["C-0035"]?.admission == nil)
+        #expect(byID["C-0057"]?.admission == AdmissionCoverage(state: .enforced, by: ["Pod Security Admission enforce=baseline or restricted in 1 of 1 namespaces"]))
+        #expect(byID["C-0017"]?.admission == AdmissionCoverage(state: .none, by: []))
+        let path = try SampleVariants.write(try report.jsonData(), suffix: "json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        if let summary = try Consumer.check(.json, file: path) { #expect(summary["valid"] as? Bool == true) }
+        let decoded = try JSONDecoder().decode(ScanReport.self, from: report.jsonData())
+        #expect(decoded.controls.first { $0.id == "C-0057" }?.admission?.state == .enforced)
+    }
+
+    @Test func prettyListsWhatIsEnforcedAndWhatIsLeftToDo() {
+        let enforced = PrettyRenderer(useColor: false, verbose: false).render(Self.report(enforced: true))
+        #expect(enforced.contains("Admission (what the API server already refuses, for the failed workload controls)\n"))
+        #expect(enforced.contains("  enforced   C-0057 Privileged container: Pod Security Admission enforce=baseline or restricted in 1\n             of 1 namespaces\n"))
+        #expect(enforced.contains("  to do      C-0017 (`lookout generate admission-policy control C-0017` writes"))
+        let open = PrettyRenderer(useColor: false, verbose: false).render(Self.report(enforced: false))
+        #expect(open.contains("  to do      C-0057, C-0017 (`lookout generate admission-policy control C-0057,C-0017` writes"))
+    }
+
+    @Test func htmlHasAnAdmissionColumnAndLine() {
+        let html = HTMLRenderer().render(Self.report(enforced: true))
+        #expect(html.contains("<button type=\"button\">At admission</button>"))
+        #expect(html.contains("<td data-value=\"enforced\" title=\"Pod Security Admission enforce=baseline or restricted in 1 of 1 namespaces\">enforced</td>"))
+        #expect(html.contains("<td data-value=\"none\" title=\"\">not enforced</td>"))
+        #expect(html.contains("<p class=\"admission\"><strong>At admission:</strong> enforced — Pod Security Admission enforce=baseline or restricted in 1 of 1 namespaces</p>"))
     }
 }

@@ -127,18 +127,6 @@ enum PostureControls {
 
     // MARK: - LO-032
 
-    /// ValidatingAdmissionPolicies that a binding puts to work with Deny (an alpha binding without
-    /// validationActions denies).
-    static func denyingAdmissionPolicies(in snapshot: ClusterSnapshot) -> [String] {
-        let policies = Set(snapshot.validatingAdmissionPolicies.map(\.name))
-        return snapshot.validatingAdmissionPolicyBindings.compactMap { binding in
-            guard let name = binding.spec?.policyName, policies.contains(name),
-                binding.spec?.validationActions.map({ $0.contains("Deny") }) ?? true
-            else { return nil }
-            return name
-        }
-    }
-
     static let noAdmissionPolicy = Control(
         id: "LO-032", name: "No admission-time policy at all", baseScore: 6,
         frameworks: ["lookout"],
@@ -152,7 +140,7 @@ enum PostureControls {
         let snapshot = context.snapshot
         if let reason = snapshot.unreadableReason(ofOptional: admissionPolicyKinds) { return .skipped(reason: reason) }
         let webhooks = snapshot.validatingWebhookConfigurations.filter { !($0.webhooks ?? []).isEmpty }
-        let policies = denyingAdmissionPolicies(in: snapshot)
+        let policies = AdmissionEnforcement(context: context).denyingBindings
         let enforcing = snapshot.namespaces.filter { AdmissionControls.enforcementGap($0, required: .baseline) == nil }
         let active = !webhooks.isEmpty || !policies.isEmpty || !enforcing.isEmpty
         let policyLine = snapshot.collected.contains(.validatingadmissionpolicybindings)

@@ -15,6 +15,8 @@ public struct ControlResult: Sendable {
     /// What the control could not judge although it should have (unreadable kubelets), and why.
     public let unjudged: String?
     public let verdicts: [ResourceVerdict]
+    /// For workload controls: whether the cluster already refuses at admission what the control fails.
+    public let admission: AdmissionCoverage?
 
     public var failedResources: Int { verdicts.count(where: \.isFailed) }
     public var allResources: Int { verdicts.count }
@@ -38,8 +40,12 @@ public struct ControlResult: Sendable {
         return weightedAll == 0 ? 0 : 100 * weightedFailed / weightedAll
     }
 
-    init(control: Control, outcome: ControlOutcome, except: (ResourceRef) -> String? = { _ in nil }) {
+    init(
+        control: Control, outcome: ControlOutcome, admission: AdmissionCoverage? = nil,
+        except: (ResourceRef) -> String? = { _ in nil }
+    ) {
         self.control = control
+        self.admission = admission
         var verdicts: [ResourceVerdict]
         switch outcome {
         case .skipped(let reason):
@@ -120,10 +126,11 @@ public enum Auditor {
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) -> AuditResult {
         let matcher = ExceptionMatcher(exceptions)
+        let enforcement = AdmissionEnforcement(context: context)
         var used = Set<String>()
         let results = controls.enumerated().map { index, control in
             defer { progress?(index + 1, controls.count) }
-            return ControlResult(control: control, outcome: control.run(in: context)) { resource in
+            return ControlResult(control: control, outcome: control.run(in: context), admission: enforcement.coverage(of: control)) { resource in
                 let name = matcher.match(
                     control: control, resource: resource, cluster: context.snapshot.cluster.context,
                     labels: { context.labels(of: resource) })

@@ -57,11 +57,18 @@ public struct ValidatingAdmissionPolicy: KubeObject, Hashable {
 
 public struct ValidatingAdmissionPolicyBinding: KubeObject, Hashable {
     public struct Spec: Codable, Sendable, Hashable {
+        public struct MatchResources: Codable, Sendable, Hashable {
+            public var namespaceSelector: LabelSelector?
+            public init(namespaceSelector: LabelSelector?) { self.namespaceSelector = namespaceSelector }
+        }
         public var policyName: String?
         public var validationActions: [String]?
-        public init(policyName: String?, validationActions: [String]? = nil) {
+        /// Which namespaces the binding applies the policy in; nil means all.
+        public var matchResources: MatchResources?
+        public init(policyName: String?, validationActions: [String]? = nil, matchResources: MatchResources? = nil) {
             self.policyName = policyName
             self.validationActions = validationActions
+            self.matchResources = matchResources
         }
     }
     public var metadata: ObjectMeta
