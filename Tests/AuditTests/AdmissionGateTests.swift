@@ -172,18 +172,14 @@ enum GateObjects {
         ]
     }
 
-    /// The control's verdict on the object alone, as the audit decodes it from the API; a
-    /// ReplicationController, which the audit does not read, gets its pod template's verdict.
+    /// The control's verdict on the object alone, as the audit decodes it from the API.
     static func auditFails(_ control: Control, _ object: [String: Any], _ config: ControlsConfig) throws -> Bool {
-        var object = object
-        if object["kind"] as? String == "ReplicationController", let template = (object["spec"] as? [String: Any])?["template"] as? [String: Any] {
-            object = ["apiVersion": "v1", "kind": "Pod", "metadata": object["metadata"] ?? [:], "spec": template["spec"] ?? [:]]
-        }
         let data = try JSONSerialization.data(withJSONObject: object)
         let decoder = JSONDecoder()
         var snapshot = Fixture.snapshot { _ in }
         switch object["kind"] as? String {
         case "Pod": snapshot.pods = [try decoder.decode(Pod.self, from: data)]
+        case "ReplicationController": snapshot.replicationControllers = [try decoder.decode(ReplicationController.self, from: data)]
         case "Deployment": snapshot.deployments = [try decoder.decode(Deployment.self, from: data)]
         case "ReplicaSet": snapshot.replicaSets = [try decoder.decode(ReplicaSet.self, from: data)]
         case "StatefulSet": snapshot.statefulSets = [try decoder.decode(StatefulSet.self, from: data)]
