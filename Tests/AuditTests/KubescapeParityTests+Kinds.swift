@@ -278,3 +278,27 @@ import Testing
         #expect(result.verdicts.first { $0.resource.name == "nginx" }?.failure?.evidence == ["exposed by VirtualService default/nginx"])
     }
 }
+
+/// C-0212 judges PersistentVolumeClaims in `default` (Kubescape lists them), and an exception can
+/// accept one by its labels.
+@Suite struct DefaultNamespaceClaimsParityTests {
+    static let claim = """
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: data, labels: {team: storage}}
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 1Gi}}
+        """
+
+    @Test func claimInDefaultFailsAndLabelsReachExceptions() throws {
+        let snapshot = try KubescapeInput.snapshot(Self.claim)
+        let control = WorkloadHygieneControls.defaultNamespaceUsed
+        #expect(Fixture.run(control, on: snapshot).failed == [
+            ResourceRef(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "default", name: "data")
+        ])
+        let exception = PostureException(name: "storage", resources: [.init(attributes: ["team": "storage"])])
+        let result = Auditor.run([control], frameworks: [], in: AuditContext(snapshot: snapshot), exceptions: [exception])
+        #expect(result.results[0].verdicts.first?.exception == "storage")
+    }
+}

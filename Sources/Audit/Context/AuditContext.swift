@@ -97,6 +97,7 @@ extension AuditContext {
         case "Service": candidates = snapshot.services
         case "ServiceAccount": candidates = snapshot.serviceAccounts
         case "ConfigMap": candidates = snapshot.configMaps
+        case "PersistentVolumeClaim": candidates = snapshot.persistentVolumeClaims
         case "Node": candidates = snapshot.nodes
         case "Ingress": candidates = snapshot.ingresses
         case "NetworkPolicy": candidates = snapshot.networkPolicies
