@@ -14,6 +14,8 @@ public struct AuditContext: Sendable {
     let serviceAccountsByKey: [String: ServiceAccount]
     /// Istio Gateways reachable from outside the cluster, which exposure checks ask about per workload.
     let publicIstioGateways: Set<ObjectKey>
+    /// Services, exposures and policies grouped for the relation look-ups of Relations.swift.
+    let relations: RelationIndex
 
     public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
         self.snapshot = snapshot
@@ -32,6 +34,7 @@ public struct AuditContext: Sendable {
             subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace ?? "default") })
         }
         self.subjects = subjects.sorted()
+        self.relations = RelationIndex(snapshot)
         self.serviceAccountsByKey = Dictionary(
             snapshot.serviceAccounts.map { ("\($0.namespace ?? "default")/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
     }

@@ -6,12 +6,7 @@ import Inventory
 extension AuditContext {
     /// Same-namespace Services whose non-empty selector is a subset of the workload's pod labels.
     public func services(selecting workload: Workload) -> [Service] {
-        snapshot.services.filter { service in
-            guard (service.namespace ?? "default") == workload.namespace, let selector = service.spec.selector,
-                !selector.isEmpty
-            else { return false }
-            return selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
-        }
+        relations.services(selecting: workload.podLabels, in: workload.namespace)
     }
 
     /// Ways traffic from outside the cluster reaches the workload: NodePort/LoadBalancer Services
@@ -24,22 +19,7 @@ extension AuditContext {
             RelatedObject(kind: "Service", namespace: $0.namespace, name: $0.name)
         }
         let selectingNames = Set(selecting.map(\.name))
-        for ingress in snapshot.ingresses
-        where (ingress.namespace ?? "default") == workload.namespace
-            && ingress.backendServiceNames.contains(where: selectingNames.contains)
-        {
-            exposures.append(RelatedObject(kind: "Ingress", namespace: ingress.namespace, name: ingress.name))
-        }
-        let routes = [
-            ("HTTPRoute", snapshot.httpRoutes), ("GRPCRoute", snapshot.grpcRoutes), ("TCPRoute", snapshot.tcpRoutes),
-            ("UDPRoute", snapshot.udpRoutes), ("TLSRoute", snapshot.tlsRoutes),
-        ]
-        for (kind, list) in routes {
-            for route in list
-            where route.serviceBackends.contains(where: { $0.namespace == workload.namespace && selectingNames.contains($0.name) }) {
-                exposures.append(RelatedObject(kind: kind, namespace: route.namespace, name: route.name))
-            }
-        }
+        exposures += relations.exposures(behind: selectingNames, in: workload.namespace)
         return exposures + istioExposures(servicesNamed: selectingNames, in: workload.namespace)
     }
 
@@ -112,15 +92,14 @@ extension AuditContext {
     /// selector does.
     public func networkPolicies(selecting workload: Workload) -> [SelectingPolicy] {
         var policies: [SelectingPolicy] = []
-        for policy in snapshot.networkPolicies
-        where (policy.namespace ?? "default") == workload.namespace && policy.spec.podSelector.matches(workload.podLabels) {
+        for policy in relations.networkPoliciesByNamespace[workload.namespace] ?? []
+        where policy.spec.podSelector.matches(workload.podLabels) {
             let types = policy.spec.policyTypes ?? (policy.spec.egress == nil ? ["Ingress"] : ["Ingress", "Egress"])
             policies.append(SelectingPolicy(
                 object: RelatedObject(kind: "NetworkPolicy", namespace: policy.namespace, name: policy.name),
                 restrictsIngress: types.contains("Ingress"), restrictsEgress: types.contains("Egress")))
         }
-        let cilium = snapshot.ciliumNetworkPolicies.filter { ($0.namespace ?? "default") == workload.namespace }
-            .map { ("CiliumNetworkPolicy", $0) }
+        let cilium = (relations.ciliumPoliciesByNamespace[workload.namespace] ?? []).map { ("CiliumNetworkPolicy", $0) }
             + snapshot.ciliumClusterwideNetworkPolicies.map { ("CiliumClusterwideNetworkPolicy", $0) }
         for (kind, policy) in cilium {
             let rules = policy.rules.filter { $0.endpointSelector?.matches(workload.podLabels) ?? false }

@@ -34,16 +34,17 @@ enum ExposureControls {
         -> (dashboard: AdminDashboard, evidence: String)?
     {
         let name = workload.name.lowercased()
+        // Each image parsed once, not once per dashboard.
+        let images = workload.podSpec.allContainers.compactMap { path, container in
+            container.image.map { (path: path, image: $0, repository: (ImageReference($0)?.name ?? $0).lowercased()) }
+        }
         for dashboard in dashboards {
             if let pattern = dashboard.names.first(where: { name.contains($0.lowercased()) }) {
                 return (dashboard, "metadata.name contains \"\(pattern)\" (\(dashboard.name))")
             }
-            for (path, container) in workload.podSpec.allContainers {
-                guard let image = container.image else { continue }
-                let repository = (ImageReference(image)?.name ?? image).lowercased()
-                if dashboard.images.contains(where: { repository.contains($0.lowercased()) }) {
-                    return (dashboard, "\(workload.path(path, "image"))=\(image) (\(dashboard.name))")
-                }
+            let patterns = dashboard.images.map { $0.lowercased() }
+            if let match = images.first(where: { image in patterns.contains(where: image.repository.contains) }) {
+                return (dashboard, "\(workload.path(match.path, "image"))=\(match.image) (\(dashboard.name))")
             }
         }
         return nil
