@@ -24,7 +24,27 @@ enum GateCorpus {
         "WorkloadHygieneResourcesTests.swift": ["ResourceLimitsTests", "SingleResourceFieldTests"],
         "NetworkControlsTests.swift": ["SSHServerRunningTests"],
         "SliceControlTests.swift": ["PrivilegedContainerTests"],
-        "KubescapeParityTests.swift": ["DigestPinningParityTests", "FloatingTagParityTests"],
+        "KubescapeParityTests.swift": ["DigestPinningParityTests", "FloatingTagParityTests", "ControlsConfigShapeTests"],
+        "KubescapeParityTests+Kinds.swift": ["ReplicationControllerParityTests"],
+    ]
+
+    /// Tests of the listed suites that run no control, with the reason.
+    static let testsWithoutFixtures = ["ControlsConfigShapeTests.unknownKeyIsAnError": "reads configuration files only"]
+
+    /// Suites that name a gated control but are not fixture tests of it, with the reason.
+    static let otherSuites = [
+        "ExceptionTests": "applies exceptions through Auditor.run; the gate's exceptions are tested by AdmissionPolicyTests",
+        "ScoringTests": "checks scores of privileged Deployments like PrivilegedContainerTests'",
+        "SecurityContextAppliedTests": "C-0211, which has no gate; it names escalation as a field",
+    ]
+
+    /// The catalogue properties of the gated controls: a suite that names one is a fixture source.
+    static let gatedControls = [
+        "privilegedContainer", "insecureCapabilities", "sudoInEntrypoint", "hostPathMount", "writableHostPathMount", "runtimeSocketMounted",
+        "hostNetworkAccess", "hostPIDIPCPrivileges", "hostPIDNamespace", "hostIPCNamespace", "containerHostPort", "nonRootContainers",
+        "allowPrivilegeEscalation", "immutableFilesystem", "linuxHardening", "seccompRuntimeDefault", "resourceLimits", "cpuLimits",
+        "memoryLimits", "cpuRequests", "memoryRequests", "imagePullPolicyOnLatestTag", "imagesFromAllowedRegistry", "imagesNotPinnedToDigest",
+        "deprecatedKubernetesRegistry", "sshServerRunning",
     ]
 
     static let tests: [(suite: String, test: String, run: @Sendable () throws -> Void)] = [
@@ -97,6 +117,15 @@ enum GateCorpus {
         ("DigestPinningParityTests", "initAndEphemeralContainersCount", { try DigestPinningParityTests().initAndEphemeralContainersCount() }),
         ("FloatingTagParityTests", "configuredFloatingTagFails", { try FloatingTagParityTests().configuredFloatingTagFails() }),
         ("FloatingTagParityTests", "unconfiguredTagPasses", { try FloatingTagParityTests().unconfiguredTagPasses() }),
+        ("ControlsConfigShapeTests", "postureControlInputsShapeIsRead", { try ControlsConfigShapeTests().postureControlInputsShapeIsRead() }),
+        ("ControlsConfigShapeTests", "kubescapeFullConfigurationIsRead", { try ControlsConfigShapeTests().kubescapeFullConfigurationIsRead() }),
+        ("ControlsConfigShapeTests", "flatShapeIsRead", { try ControlsConfigShapeTests().flatShapeIsRead() }),
+        ("ControlsConfigShapeTests", "invalidPatternNamesItsField", { ControlsConfigShapeTests().invalidPatternNamesItsField() }),
+        ("ReplicationControllerParityTests", "mismatchingSelectorFails", { try ReplicationControllerParityTests().mismatchingSelectorFails() }),
+        ("ReplicationControllerParityTests", "matchingSelectorPasses", { try ReplicationControllerParityTests().matchingSelectorPasses() }),
+        ("ReplicationControllerParityTests", "deprecatedServiceAccountFieldIsJudged", { try ReplicationControllerParityTests().deprecatedServiceAccountFieldIsJudged() }),
+        ("ReplicationControllerParityTests", "workloadControlsJudgeItAndNotItsPods", { try ReplicationControllerParityTests().workloadControlsJudgeItAndNotItsPods() }),
+        ("ReplicationControllerParityTests", "cronJobSelectorIsJudged", { try ReplicationControllerParityTests().cronJobSelectorIsJudged() }),
         // Parameterized tests, with the arguments they are declared with.
         ("DigestPinningParityTests", "digestMustBeWellFormed", {
             for (image, pinned) in DigestPinningParityTests.digests { try DigestPinningParityTests().digestMustBeWellFormed(image: image, pinned: pinned) }
