@@ -277,6 +277,19 @@ private let enforce = "pod-security.kubernetes.io/enforce"
         ])
     }
 
+    /// Issue 11 defect 6: hostile reports whose counts add past Int.max trapped the audit.
+    @Test func criticalCountsThatOverflowSaturate() {
+        let snapshot = Fixture.snapshot {
+            $0.deployments = [Tier2Fixture.deployment("web", image: "nginx:1.14")]
+            $0.services = [Tier2Fixture.service("web", type: "LoadBalancer")]
+            $0.vulnerabilityReports = ["a", "b", "c"].map {
+                Tier2Fixture.vulnerabilityReport("deployment-web-\($0)", kind: "Deployment", object: "web", container: $0, critical: Int.max)
+            }
+        }
+        let failure = Fixture.run(control, on: snapshot).verdicts.first?.failure
+        #expect(failure?.message == "Deployment web is reachable from outside the cluster and runs images with \(Int.max) critical vulnerabilities")
+    }
+
     /// Critical but internal, and exposed but with no critical vulnerability: both pass.
     @Test func passesInternalOrClean() {
         let snapshot = Fixture.snapshot {

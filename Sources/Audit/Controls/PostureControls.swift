@@ -232,7 +232,11 @@ enum PostureControls {
                 let reach = ExposureControls.externalReach(of: workload, in: context)
                 guard !reach.evidence.isEmpty else { return nil }
                 let sorted = vulnerable.sorted { $0.name < $1.name }
-                let critical = sorted.reduce(0) { $0 + ($1.report?.summary?.criticalCount ?? 0) }
+                // Counts come from objects anyone with create rights can write: saturate, never overflow.
+                let critical = sorted.reduce(0) { sum, report in
+                    let (total, overflow) = sum.addingReportingOverflow(max(0, report.report?.summary?.criticalCount ?? 0))
+                    return overflow ? Int.max : total
+                }
                 let evidence = sorted.map { report in
                     let container = report.labels[trivyContainerLabel].map { "container \($0)" } ?? "a container"
                     let artifact = report.report?.artifact
