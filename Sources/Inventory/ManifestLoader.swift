@@ -170,7 +170,7 @@ extension ResourceKind {
     /// The kind an object of `kind` in `apiVersion` is read as, when Lookout reads it. The group must
     /// match too: a CRD may reuse a built-in kind's name (`Route` …) for something else entirely.
     static func of(kind: String, apiVersion: String) -> ResourceKind? {
-        let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+        let group = apiVersion.firstIndex(of: "/").map { String(apiVersion[..<$0]) } ?? ""
         return allCases.first { $0.kind == kind && ($0.group == group || Self.legacyGroups[$0, default: []].contains(group)) }
     }
 

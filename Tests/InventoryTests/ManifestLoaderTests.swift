@@ -99,6 +99,14 @@ import Testing
         #expect(throws: ConfigError.self) { try ManifestLoader.load(path: path, scope: NamespaceScope(excluded: ["x"])) }
     }
 
+    /// Issue 11 defect 7: an apiVersion of "/" (or "/v1") trapped while finding its group.
+    @Test(arguments: ["/", "/v1", "apps/", "//"])
+    func apiVersionsWithEmptyPartsAreReadNotTrapped(apiVersion: String) throws {
+        let path = try write("odd.yaml", "apiVersion: \"\(apiVersion)\"\nkind: ServiceAccount\nmetadata: {name: odd, namespace: x}\n")
+        _ = try? ManifestLoader.load(path: path)
+        #expect(ResourceKind.of(kind: "ServiceAccount", apiVersion: apiVersion) == (apiVersion.hasPrefix("/") ? .serviceaccounts : nil))
+    }
+
     @Test func badInputNamesFileLineAndField() throws {
         let path = try write("bad.yaml", """
             apiVersion: apps/v1
