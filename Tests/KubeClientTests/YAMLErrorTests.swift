@@ -123,6 +123,26 @@ struct YAMLErrorTests {
         #expect(error.line == 6)
     }
 
+    /// Issue 11 defect 8: the node cap let a few aliases of one large scalar expand to gigabytes.
+    @Test func aliasExpansionIsBoundedInBytes() throws {
+        let big = String(repeating: "x", count: 1 << 20)
+        let aliases = (0..<40).map { "k\($0): *big" }.joined(separator: "\n")
+        let error = try #require(parseError("big: &big \(big)\n" + aliases))
+        #expect(error.message == "aliases expand this document by more than \(YAMLParser.maximumAliasBytes >> 20) MiB")
+        #expect(error.line == 33)
+        // Ordinary reuse is untouched.
+        #expect(try YAML.parseDocuments("base: &b {image: nginx, port: 80}\na: *b\nb: *b\n").count == 1)
+    }
+
+    /// Issue 11 defect 12: each tab re-scanned its whole line both ways, so a line of n tabs took n² steps.
+    @Test func longRunsOfTabsAreLinear() throws {
+        let tabs = String(repeating: "\t", count: 1 << 20)
+        let started = ContinuousClock.now
+        #expect(try YAML.parseDocuments("key:" + tabs + "value\nnext: 1" + tabs + "# comment\n").count == 1)
+        #expect(parseError("a:\n" + tabs + "b: 1\n") != nil)
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
     @Test func nonFiniteNumbersCannotBecomeJSON() throws {
         let root = try node("values:\n  - 1.5\n  - .nan\n  - -.inf")
         guard case .array(let values)? = root.resolved().object?["values"] else {

@@ -15,6 +15,9 @@ struct YAMLParser {
     /// Aliases are copies of their anchored node; without a limit a few lines ("billion laughs")
     /// expand to more nodes than memory holds when the document is resolved.
     static let maximumAliasExpansion = 1_000_000
+    /// The same for bytes: one alias of a 1 MB scalar copies 1 MB, so the node count alone lets a few
+    /// kilobytes of aliases expand to gigabytes.
+    static let maximumAliasBytes = 32 << 20
 
     private var scanner: YAMLScanner
     private let file: String?
@@ -24,11 +27,14 @@ struct YAMLParser {
     /// Nodes created so far in the document, counting each alias as the size of what it copies.
     private var nodeCount = 0
     private var aliasExpansion = 0
+    /// Scalar bytes (plus one per node) so far, counting aliases the same way.
+    private var byteCount = 0
+    private var aliasBytes = 0
 
     private enum Anchor {
         /// The anchored node is still being parsed: an alias to it would be recursive.
         case open
-        case complete(YAMLNode, size: Int)
+        case complete(YAMLNode, nodes: Int, bytes: Int)
     }
 
     private static let defaultTagHandles = ["!": "!", "!!": YAMLTag.prefix]
@@ -77,6 +83,8 @@ struct YAMLParser {
         anchors = [:]
         nodeCount = 0
         aliasExpansion = 0
+        byteCount = 0
+        aliasBytes = 0
     }
 
     private mutating func skipDocumentEnd() throws(YAMLError) {
@@ -147,7 +155,7 @@ struct YAMLParser {
             anchors[anchor] = .open
         }
         let start = first.start
-        let sizeBefore = nodeCount
+        let sizeBefore = (nodes: nodeCount, bytes: byteCount)
 
         let node: YAMLNode
         switch token.kind {
@@ -155,6 +163,7 @@ struct YAMLParser {
             node = try parseIndentlessSequence(tag: tag, start: start)
         case .scalar(let text, let style):
             _ = try scanner.nextToken()
+            byteCount += text.utf8.count
             node = YAMLNode(content: .scalar(text, style), tag: tag, mark: start)
         case .flowSequenceStart:
             node = try parseFlowSequence(tag: tag, start: start)
@@ -173,9 +182,10 @@ struct YAMLParser {
         }
         try checkTag(of: node)
         nodeCount += 1
+        byteCount += 1
         if let anchor, case .open? = anchors[anchor] {
             // A nested node that reused the name took it over, as the spec's "most recent" rule says.
-            anchors[anchor] = .complete(node, size: nodeCount - sizeBefore)
+            anchors[anchor] = .complete(node, nodes: nodeCount - sizeBefore.nodes, bytes: byteCount - sizeBefore.bytes)
         }
         return node
     }
@@ -187,11 +197,16 @@ struct YAMLParser {
         case .open?:
             throw error("alias '\(name)' refers to a node that contains it; recursive structures are not supported",
                         at: mark)
-        case .complete(let node, let size)?:
-            aliasExpansion += size
-            nodeCount += size
+        case .complete(let node, let nodes, let bytes)?:
+            aliasExpansion += nodes
+            nodeCount += nodes
+            aliasBytes += bytes
+            byteCount += bytes
             guard aliasExpansion <= Self.maximumAliasExpansion else {
                 throw error("aliases expand this document to more than \(Self.maximumAliasExpansion) nodes", at: mark)
+            }
+            guard aliasBytes <= Self.maximumAliasBytes else {
+                throw error("aliases expand this document by more than \(Self.maximumAliasBytes >> 20) MiB", at: mark)
             }
             return node
         }

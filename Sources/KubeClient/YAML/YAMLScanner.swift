@@ -450,13 +450,19 @@ struct YAMLScanner {
     /// Skips spaces, comments and line breaks. A line break in block context allows a simple key.
     private mutating func scanToNextToken() throws(YAMLError) {
         while true {
+            // Every position in one run of blanks has the same answer, and asking walks the run: ask
+            // once per run, or a line of n tabs costs n² steps.
+            var tabIsIndentation: Bool?
             while true {
                 let ch = peek()
                 if ch == UInt8(ascii: " ") {
                     forward()
                 } else if ch == UInt8(ascii: "\t") {
-                    if flowLevel == 0 && isInIndentation && !restOfLineIsBlank {
-                        throw YAMLError("found a tab character where indentation is expected", at: mark, file: file)
+                    if flowLevel == 0 {
+                        if tabIsIndentation == nil { tabIsIndentation = isInIndentation && !restOfLineIsBlank }
+                        if tabIsIndentation == true {
+                            throw YAMLError("found a tab character where indentation is expected", at: mark, file: file)
+                        }
                     }
                     forward()
                 } else {
