@@ -52,6 +52,6 @@ public enum ControlsReference {
     }
 
     static func score(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

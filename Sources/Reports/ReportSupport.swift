@@ -66,7 +66,7 @@ extension ScanReport {
 public enum NumberText {
     /// At most two decimals, no trailing zeros: 12, 12.5, 12.25.
     public static func decimal(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
+        guard let hundredths = scaled(value, by: 100) else { return outOfRange(value) }
         let sign = hundredths < 0 ? "-" : ""
         let magnitude = abs(hundredths)
         let fraction = magnitude % 100
@@ -78,9 +78,18 @@ public enum NumberText {
     /// One decimal and a percent sign: 87.5%; "n/a" for a score that does not apply.
     public static func percent(_ value: Double?) -> String {
         guard let value else { return notApplicable }
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10)%"
+        guard let tenths = scaled(value, by: 10) else { return outOfRange(value) + "%" }
+        return "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)%"
     }
+
+    /// `value × factor` rounded, when it fits an Int: scores read back from a report file (`diff`,
+    /// baselines) can hold anything, and converting 1e300 or NaN to an Int traps.
+    static func scaled(_ value: Double, by factor: Double) -> Int? {
+        let product = (value * factor).rounded()
+        return product.isFinite && abs(product) < 1e15 ? Int(product) : nil
+    }
+
+    static func outOfRange(_ value: Double) -> String { value.isNaN ? "NaN" : value > 0 ? "huge" : "-huge" }
 
     /// How every format shows a score that does not apply (nothing was judged).
     public static let notApplicable = "n/a"

@@ -247,8 +247,8 @@ struct Gates {
     var newOnly = false
 
     init(_ parsed: ParsedArguments) throws(UsageError) {
-        complianceThreshold = try parsed.double("compliance-threshold")
-        riskThreshold = try parsed.double("fail-threshold")
+        complianceThreshold = try Self.score(parsed, "compliance-threshold")
+        riskThreshold = try Self.score(parsed, "fail-threshold")
         severityThreshold = try parsed.value("severity-threshold").map { text throws(UsageError) in
             guard let severity = Severity(rawValue: text.lowercased()) else {
                 throw UsageError(description: "--severity-threshold takes low, medium, high or critical, got \"\(text)\"")
@@ -258,6 +258,15 @@ struct Gates {
         newOnly = parsed.has("fail-on-new")
         // Without a threshold, --fail-on-new fails on a new finding of any severity.
         if newOnly, severityThreshold == nil { severityThreshold = .low }
+    }
+
+    /// Scores run from 0 to 100, so a threshold outside them is a typo, not a gate.
+    static func score(_ parsed: ParsedArguments, _ name: String) throws(UsageError) -> Double? {
+        guard let value = try parsed.double(name) else { return nil }
+        guard (0...100).contains(value) else {
+            throw UsageError(description: "--\(name) takes a score from 0 to 100, got \(parsed.value(name) ?? "")")
+        }
+        return value
     }
 
     func failures(_ report: ScanReport) -> [String] {

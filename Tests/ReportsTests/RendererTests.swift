@@ -378,4 +378,11 @@ enum SampleVariants {
         #expect(NumberText.decimal(0.05) == "0.05")
         #expect(NumberText.percent(87.46) == "87.5%")
     }
+
+    /// Issue 11 defect 13: scores read back from a report (diff, baselines) reached Int(...) and trapped.
+    @Test(arguments: [1e300, -1e300, Double.nan, Double.infinity, -Double.infinity, 1e15])
+    func numbersOutOfRangeAreShownNotTrapped(value: Double) {
+        #expect(!NumberText.decimal(value).isEmpty)
+        #expect(NumberText.percent(value).hasSuffix("%"))
+    }
 }

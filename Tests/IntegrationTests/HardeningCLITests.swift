@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// Hostile or mistaken command-line values and input files (issue 11): the binary end to end, no API
+/// server needed. Each ends with a clear error and a documented exit code, never a trap.
+@Suite struct HardeningCLITests {
+    static let pod = OfflineScanTests.pod
+
+    func manifests() throws -> TempDirectory {
+        let folder = try TempDirectory()
+        try Self.pod.write(toFile: folder.path + "/pod.yaml", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// Defect 13: thresholds far outside 0–100 trapped in Int(...) when the gate message was written.
+    @Test(arguments: [["--compliance-threshold", "1e300"], ["-t", "-1e300"], ["--fail-threshold", "101"], ["--compliance-threshold", "-0.5"]])
+    func thresholdsOutsideTheScoreRangeAreUsageErrors(option: [String]) throws {
+        let folder = try manifests()
+        let result = try Run.lookout(["scan", "control", "C-0057", "--from", folder.path] + option)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("from 0 to 100"), "\(result.stderr)")
+    }
+
+    /// Defect 13: `diff` prints scores read from the report files, which may hold anything.
+    @Test func diffOfReportsWithHugeScoresDoesNotTrap() throws {
+        let folder = try manifests()
+        let scan = try Run.lookout(["scan", "control", "C-0057", "--from", folder.path, "--format", "json"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let hostile = try Regex(#""(complianceScore|riskScore)" : [0-9.]+"#)
+        let edited = scan.stdout.replacing(hostile) { match in "\"\(match.output[1].substring ?? "")\" : 1e300" }
+        #expect(edited != scan.stdout)
+        try edited.write(toFile: folder.path + "/old.json", atomically: true, encoding: .utf8)
+        try scan.stdout.write(toFile: folder.path + "/new.json", atomically: true, encoding: .utf8)
+        let diff = try Run.lookout(["diff", folder.path + "/old.json", folder.path + "/new.json"])
+        #expect([0, 1].contains(diff.status), "\(diff.stderr)")
+    }
+}
