@@ -99,6 +99,18 @@ private let apiServer = ClusterFixture.apiServerRef
         #expect(unset.all == [apiServer])
     }
 
+    /// Issue 11 defect 16: hex, octal, underscored and quoted values parsed as nil and the control passed.
+    @Test(arguments: ["0x1F90", "0X1f90", "010", "0o17", "0b1", "8_080", "\"8080\"", "'8080'", "+8080", "eighty", ""])
+    func everyNonZeroOrUnreadableValueFails(value: String) {
+        let result = Fixture.run(control, on: ClusterFixture.snapshot([ClusterFixture.apiServer(["--insecure-port=\(value)"])]))
+        #expect(result.failed == [apiServer])
+    }
+
+    @Test(arguments: ["0", "00", "0x0", "\"0\"", "'0'", "-0"])
+    func zeroInAnyNotationPasses(value: String) {
+        #expect(Fixture.run(control, on: ClusterFixture.snapshot([ClusterFixture.apiServer(["--insecure-port=\(value)"])])).failed.isEmpty)
+    }
+
     /// Before 1.20 the insecure port defaults to 8080: an unset flag fails; the `--flag value` form is read.
     @Test func unsetFlagFailsBefore120AndSpaceFormIsRead() {
         let old = Fixture.run(control, on: ClusterFixture.snapshot(version: "v1.19.16", [ClusterFixture.apiServer([])]))

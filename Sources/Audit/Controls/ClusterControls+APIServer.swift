@@ -35,16 +35,45 @@ struct CommandLineFlags: Sendable, Hashable {
             guard token.text.hasPrefix("--"), token.text.count > 2 else { continue }
             let body = token.text.dropFirst(2)
             if let equals = body.firstIndex(of: "=") {
-                flags.append(Flag(name: String(body[..<equals]), value: String(body[body.index(after: equals)...]), path: token.path))
+                flags.append(Flag(name: String(body[..<equals]), value: Self.unquoted(body[body.index(after: equals)...]), path: token.path))
             } else if index < tokens.count, !tokens[index].text.hasPrefix("-") || tokens[index].text == "-" {
                 // A lone `-` is a value, standard output: minikube passes `--audit-log-path -`.
-                flags.append(Flag(name: String(body), value: tokens[index].text, path: token.path))
+                flags.append(Flag(name: String(body), value: Self.unquoted(tokens[index].text[...]), path: token.path))
                 index += 1
             } else {
                 flags.append(Flag(name: String(body), value: nil, path: token.path))
             }
         }
         self.flags = flags
+    }
+
+    /// A value in matching quotes, as a shell (`sh -c "kube-apiserver --insecure-port='8080'"`) passes it.
+    static func unquoted(_ value: Substring) -> String {
+        guard value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first else {
+            return String(value)
+        }
+        return String(value.dropFirst().dropLast())
+    }
+
+    /// An integer flag value as the components' flag library (Go's strconv.ParseInt with base 0) reads
+    /// it: `8080`, `0x1F90`, `0o17`, `017` (octal), `0b1`, `8_080`, with an optional sign.
+    static func integer(_ text: String) -> Int? {
+        var digits = Substring(text)
+        let negative = digits.first == "-"
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        var radix = 10
+        let lower = digits.lowercased()
+        if lower.hasPrefix("0x") || lower.hasPrefix("0o") || lower.hasPrefix("0b") {
+            radix = lower.hasPrefix("0x") ? 16 : lower.hasPrefix("0o") ? 8 : 2
+            digits = digits.dropFirst(2)
+        } else if digits.count > 1, digits.first == "0" {
+            radix = 8
+            digits = digits.dropFirst()
+        }
+        // Go accepts underscores between digits only with a base prefix; a stray one fails there, here it is read.
+        digits = Substring(digits.filter { $0 != "_" })
+        guard !digits.isEmpty, let magnitude = Int(digits, radix: radix) else { return nil }
+        return negative ? -magnitude : magnitude
     }
 
     /// The last occurrence of `name` (without dashes).
@@ -152,7 +181,7 @@ extension ClusterControls {
     static let insecurePortEnabled = Control(
         id: "C-0005", name: "API server insecure port is enabled", baseScore: 9,
         frameworks: ["NSA", "ClusterScan", "ArmoBest", "security"],
-        description: "Fails a kube-apiserver whose `--insecure-port` is non-zero, or unset on a version before 1.20 (where it defaults to 8080).",
+        description: "Fails a kube-apiserver whose `--insecure-port` is non-zero (in any notation the flag library reads: `8080`, `0x1F90`, `'8080'`) or unreadable, or unset on a version before 1.20 (where it defaults to 8080).",
         rationale: "The insecure port serves the whole API over plain HTTP with no authentication and no authorization: any process that reaches it, a hostNetwork pod on the control-plane node included, is cluster-admin.",
         remediation: "Set `--insecure-port=0` (Kubernetes before 1.20) or upgrade: from 1.20 the flag accepts only 0 and it was removed in 1.24.",
         example: "# /etc/kubernetes/manifests/kube-apiserver.yaml\n- --insecure-port=0",
@@ -162,7 +191,8 @@ extension ClusterControls {
         evaluateAPIServers(context) { server in
             let message = "kube-apiserver serves the API without authentication on an insecure port"
             if let flag = server.flags.flag("insecure-port") {
-                guard let port = flag.value.flatMap({ Int($0) }), port != 0 else { return .pass }
+                // A value Lookout cannot read fails: passing it would be a guess.
+                if flag.value.flatMap(CommandLineFlags.integer) == 0 { return .pass }
                 return .fail(message: message, evidence: [server.flags.evidence(flag)])
             }
             if let version = server.version, version < KubernetesVersion(major: 1, minor: 20) {
