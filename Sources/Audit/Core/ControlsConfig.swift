@@ -156,7 +156,7 @@ extension ControlsConfig {
             throw ConfigError(
                 file: file, line: pair.key.mark.line, column: pair.key.mark.column,
                 field: field.map { "\($0).\(key)" } ?? key,
-                message: "unknown controls-config key \"\(key)\" (expected Lookout's inputs, postureControlInputs or settings.postureControlInputs; see docs/controls.md)")
+                message: "unknown controls-config key \"\(key)\" (expected Lookout's inputs, postureControlInputs or settings.postureControlInputs; see docs/scoring.md)")
         }
     }
 }
