@@ -31,7 +31,7 @@ public struct Collector: Sendable {
         snapshot.scope = scope
         let discovery = try await api.discover(groups: Set(kinds.map(\.group)))
 
-        var planned: [(ResourceKind, String)] = []
+        var planned: [(ResourceKind, [ListRequest])] = []
         for kind in kinds {
             guard let version = discovery.version(of: kind.rawValue, group: kind.group, candidates: kind.versions) else {
                 if !kind.isOptional {
@@ -40,7 +40,7 @@ public struct Collector: Sendable {
                 }
                 continue
             }
-            planned.append((kind, Discovery.pathPrefix(group: kind.group, version: version) + "/" + kind.rawValue))
+            planned.append((kind, scope.listRequests(prefix: Discovery.pathPrefix(group: kind.group, version: version), kind: kind)))
         }
 
         let results = await listAll(planned, progress: progress)
@@ -65,17 +65,18 @@ public struct Collector: Sendable {
         return snapshot
     }
 
-    private func listAll(_ planned: [(ResourceKind, String)], progress: Progress?) async
+    private func listAll(_ planned: [(ResourceKind, [ListRequest])], progress: Progress?) async
         -> [(ResourceKind, Result<[any KubeObject], APIError>)]
     {
         await withTaskGroup(of: (ResourceKind, Result<[any KubeObject], APIError>).self) { group in
             var pending = planned[...]
             var results: [(ResourceKind, Result<[any KubeObject], APIError>)] = []
             func startNext() {
-                guard let (kind, path) = pending.popFirst() else { return }
+                guard let (kind, requests) = pending.popFirst() else { return }
                 group.addTask {
                     do throws(APIError) {
-                        let items = try await list(path, as: kind.modelType)
+                        var items: [any KubeObject] = []
+                        for request in requests { items += try await list(request, as: kind.modelType) }
                         progress?(kind, items.count)
                         return (kind, .success(items))
                     } catch {
@@ -92,8 +93,34 @@ public struct Collector: Sendable {
         }
     }
 
-    private func list<Object: KubeObject>(_ path: String, as type: Object.Type) async throws(APIError) -> [any KubeObject] {
-        try await api.list(path, as: type, pageSize: pageSize)
+    private func list<Object: KubeObject>(_ request: ListRequest, as type: Object.Type) async throws(APIError) -> [any KubeObject] {
+        try await api.list(request.path, as: type, pageSize: pageSize, fieldSelector: request.fieldSelector)
+    }
+}
+
+/// One LIST of a kind: a collection path and, when the server should leave namespaces out, a field selector.
+struct ListRequest: Sendable, Hashable {
+    var path: String
+    var fieldSelector: String?
+}
+
+extension NamespaceScope {
+    /// At most this many included namespaces are listed one by one; a longer include list is one LIST of
+    /// the whole cluster, filtered here.
+    static let maxNamespacedLists = 8
+
+    /// The LISTs that fetch `kind` within the scope, so that the API server leaves out what the scan would
+    /// drop: excluded namespaces through a field selector on `metadata.namespace`, a short include list as
+    /// one LIST per namespace. Cluster-scoped kinds are listed whole. The objects are still filtered by
+    /// `contains` after the LIST: narrowing changes what crosses the network, never what is scanned.
+    func listRequests(prefix: String, kind: ResourceKind) -> [ListRequest] {
+        guard kind.isNamespaced else { return [ListRequest(path: prefix + "/" + kind.rawValue)] }
+        let included = included.filter { !excluded.contains($0) }
+        if !included.isEmpty, Set(included).count <= Self.maxNamespacedLists {
+            return Set(included).sorted().map { ListRequest(path: "\(prefix)/namespaces/\($0)/\(kind.rawValue)") }
+        }
+        let selector = excluded.sorted().map { "metadata.namespace!=\($0)" }.joined(separator: ",")
+        return [ListRequest(path: prefix + "/" + kind.rawValue, fieldSelector: selector.isEmpty ? nil : selector)]
     }
 }
 

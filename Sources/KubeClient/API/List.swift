@@ -15,13 +15,14 @@ extension KubeAPI {
     /// Lists every object at `path`, `pageSize` at a time, following `continue`. Each page is decoded in
     /// its own task while the next one is fetched, so decoding overlaps the API server's work. A 410 Gone
     /// (the continuation expired) restarts the list from the beginning.
-    public func list<Item: Decodable & Sendable>(_ path: String, as type: Item.Type, pageSize: Int = 500)
-        async throws(APIError) -> [Item]
-    {
+    /// `fieldSelector` narrows the list on the server (e.g. `metadata.namespace!=kube-system`).
+    public func list<Item: Decodable & Sendable>(
+        _ path: String, as type: Item.Type, pageSize: Int = 500, fieldSelector: String? = nil
+    ) async throws(APIError) -> [Item] {
         var restarts = 0
         while true {
             do {
-                return try await listOnce(path, as: type, pageSize: pageSize)
+                return try await listOnce(path, as: type, pageSize: pageSize, fieldSelector: fieldSelector)
             } catch .gone(let gonePath) {
                 restarts += 1
                 if restarts > 3 { throw .gone(path: gonePath) }
@@ -29,7 +30,7 @@ extension KubeAPI {
         }
     }
 
-    private func listOnce<Item: Decodable & Sendable>(_ path: String, as type: Item.Type, pageSize: Int)
+    private func listOnce<Item: Decodable & Sendable>(_ path: String, as type: Item.Type, pageSize: Int, fieldSelector: String?)
         async throws(APIError) -> [Item]
     {
         var decodes: [Task<[Item], any Error>] = []
@@ -39,6 +40,7 @@ extension KubeAPI {
         var seenTokens: Set<String> = []
         repeat {
             var query = [("limit", String(pageSize))]
+            if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
             if let continueToken { query.append(("continue", continueToken)) }
             let page: Data
             (page, continueToken) = try await fetchPage(path, query: query)
