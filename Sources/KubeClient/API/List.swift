@@ -30,11 +30,23 @@ extension KubeAPI {
         }
     }
 
+    /// Pages decoding while the next is fetched: the overlap of decoding and fetching, with the memory of
+    /// two pages rather than of the whole list.
+    static let maxPagesDecoding = 2
+
     private func listOnce<Item: Decodable & Sendable>(_ path: String, as type: Item.Type, pageSize: Int, fieldSelector: String?)
         async throws(APIError) -> [Item]
     {
         var decodes: [Task<[Item], any Error>] = []
         defer { for task in decodes { task.cancel() } }
+        var items: [Item] = []
+        func collectOldestDecode() async throws(APIError) {
+            do {
+                items += try await decodes.removeFirst().value
+            } catch {
+                throw .decoding(path: path, message: "\(error)")
+            }
+        }
         var continueToken: String?
         // A server that repeats or cycles tokens would keep this loop, and every page, for ever.
         var seenTokens: Set<String> = []
@@ -50,16 +62,12 @@ extension KubeAPI {
                     path: path, message: "the API server sent a continue token it had already sent; the list would never end")
             }
             decodes.append(Task { try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] })
+            // Pages arrive faster than they decode: holding every undecoded page would hold the whole
+            // kind's JSON at once. A page waits only while the previous one is still decoding.
+            while decodes.count > Self.maxPagesDecoding { try await collectOldestDecode() }
         } while continueToken != nil
 
-        var items: [Item] = []
-        for task in decodes {
-            do {
-                items += try await task.value
-            } catch {
-                throw .decoding(path: path, message: "\(error)")
-            }
-        }
+        while !decodes.isEmpty { try await collectOldestDecode() }
         return items
     }
 
