@@ -265,6 +265,17 @@ struct TransportTests {
         #expect(response.body.enumerated().allSatisfy { $0.element == UInt8($0.offset % 251) })
     }
 
+    /// Issue 11 defect 5: bodies had no size cap, so a kubelet behind the node proxy could stream gigabytes.
+    @Test func bodyLargerThanTheCapFailsTheRequest() async throws {
+        let peer = try await sharedPeer()
+        let capped = try transport { $0.maxResponseBytes = 1 << 20 }
+        let error = await failure(capped, HTTPRequest(url: url(peer, "/bytes?count=3000000")))
+        #expect(error?.description == "the response body is larger than 1 MiB, the most Lookout accepts")
+        #expect(error?.isRetryable == false)
+        let response = try await capped.send(HTTPRequest(url: url(peer, "/bytes?count=1048576")))
+        #expect(response.body.count == 1 << 20)
+    }
+
     // MARK: Proxies
 
     @Test func proxyURLTunnelsToTheServer() async throws {

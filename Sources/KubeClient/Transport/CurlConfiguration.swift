@@ -9,6 +9,7 @@ struct CurlConfiguration: Sendable {
     /// 0 disables the idle check.
     var lowSpeedTimeSeconds: Int
     var userAgent: String
+    var maxResponseBytes: Int
 
     /// Whether a server certificate is checked against `tls.certificateAuthorityPEM` rather than the
     /// system store; only error messages care.
@@ -46,6 +47,8 @@ struct CurlConfiguration: Sendable {
         let idleMilliseconds = try Self.milliseconds(options.idleTimeout, "idleTimeout")
         lowSpeedTimeSeconds = idleMilliseconds / 1000 + (idleMilliseconds % 1000 == 0 ? 0 : 1)
         userAgent = options.userAgent
+        guard options.maxResponseBytes > 0 else { throw .invalidConfiguration("maxResponseBytes must be positive") }
+        maxResponseBytes = options.maxResponseBytes
     }
 
     /// Whole milliseconds, rounded up so that a tiny positive duration never turns into libcurl's

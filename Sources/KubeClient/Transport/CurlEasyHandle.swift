@@ -97,7 +97,8 @@ final class CurlEasyHandle {
         curl_easy_reset(handle)
         let headers = CurlStringList(request.headerLines)
         let connectTo = CurlStringList(request.connectTo.map { [$0] } ?? [])
-        let receiver = ResponseReceiver(cancellation: cancellation, expectsBody: request.expectsBody)
+        let receiver = ResponseReceiver(
+            cancellation: cancellation, expectsBody: request.expectsBody, maxBody: configuration.maxResponseBytes)
         let code: CURLcode
         do throws(TransportError) {
             guard headers.isComplete, connectTo.isComplete else { throw .other("out of memory building the request") }
@@ -117,6 +118,9 @@ final class CurlEasyHandle {
             code = withExtendedLifetime(receiver) { performWithBody(request) }
         } catch {
             return .failure(error)
+        }
+        if receiver.exceededMaxBody {
+            return .failure(.other("the response body is larger than \(configuration.maxResponseBytes >> 20) MiB, the most Lookout accepts"))
         }
         guard code == CURLE_OK else {
             // libcurl keeps the first message of a transfer, which is not always the fatal one.
@@ -224,10 +228,14 @@ private final class ResponseReceiver {
     let expectsBody: Bool
     var headers: [String: String] = [:]
     var body = Data()
+    let maxBody: Int
+    /// Set when the body outgrew `maxBody` and the transfer was aborted.
+    var exceededMaxBody = false
 
-    init(cancellation: CancellationFlag, expectsBody: Bool) {
+    init(cancellation: CancellationFlag, expectsBody: Bool, maxBody: Int) {
         self.cancellation = cancellation
         self.expectsBody = expectsBody
+        self.maxBody = maxBody
     }
 
     func receiveHeaderLine(_ line: Substring) {
@@ -270,6 +278,10 @@ private func receiver(_ context: UnsafeMutableRawPointer?) -> ResponseReceiver? 
 private let receiveBody: curl_write_callback = { data, size, count, context in
     guard let receiver = receiver(context) else { return 0 }
     let length = size * count
+    guard receiver.body.count + length <= receiver.maxBody else {
+        receiver.exceededMaxBody = true
+        return 0  // libcurl aborts the transfer
+    }
     if let data {
         receiver.body.append(UnsafeRawBufferPointer(start: data, count: length).assumingMemoryBound(to: UInt8.self))
     }

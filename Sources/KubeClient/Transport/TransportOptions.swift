@@ -46,6 +46,9 @@ public struct TransportOptions: Sendable {
     public var userAgent: String
     /// Upper bound on requests in flight; each of them holds its own connection.
     public var maxConcurrentRequests: Int
+    /// A response body larger than this (decoded) fails the request: a kubelet behind the node proxy,
+    /// or any server, could otherwise stream gigabytes into memory. A page of 500 objects is a few MB.
+    public var maxResponseBytes: Int
 
     public init(
         tls: TLSOptions = TLSOptions(),
@@ -54,7 +57,8 @@ public struct TransportOptions: Sendable {
         requestTimeout: Duration = .seconds(60),
         idleTimeout: Duration = .seconds(30),
         userAgent: String = "lookout",
-        maxConcurrentRequests: Int = 8
+        maxConcurrentRequests: Int = 8,
+        maxResponseBytes: Int = 256 << 20
     ) {
         self.tls = tls
         self.proxyURL = proxyURL
@@ -63,5 +67,6 @@ public struct TransportOptions: Sendable {
         self.idleTimeout = idleTimeout
         self.userAgent = userAgent
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.maxResponseBytes = maxResponseBytes
     }
 }
