@@ -66,7 +66,7 @@ public struct PermissionPreflight: Sendable {
         for (index, requirement) in requirements.enumerated() {
             checks.append(Check(requirement: requirement, decision: try answers[index]!.get()))
         }
-        return PermissionPreflight(server: api.config.server, checks: checks)
+        return PermissionPreflight(server: api.config.displayServer, checks: checks)
     }
 
     /// One review as a value. A separate function rather than a do/catch inside the child task: with

@@ -56,7 +56,7 @@ enum CheckPermissionsCommand {
             Console.out(table(preflight, origin: api.config.origin, controls: controls))
             return preflight.denied.contains { !$0.requirement.isOptional } ? .gateFailed : .success
         } catch {
-            Console.error("lookout: cannot ask \(api.config.server) about permissions (SelfSubjectAccessReview): \(error)")
+            Console.error("lookout: cannot ask \(api.config.displayServer) about permissions (SelfSubjectAccessReview): \(error)")
             return .clusterError
         }
     }

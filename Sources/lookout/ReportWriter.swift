@@ -90,7 +90,7 @@ enum Pushgateway {
     /// Checked with the other options, before the scan, so a typo costs no scan.
     static func validate(_ base: String) throws(UsageError) {
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
-            throw UsageError(description: "--pushgateway takes an http:// or https:// URL, got \"\(base)\"")
+            throw UsageError(description: "--pushgateway takes an http:// or https:// URL, got \"\(URLText.withoutUserinfo(base))\"")
         }
     }
 
@@ -103,11 +103,11 @@ enum Pushgateway {
                 method: "PUT", url: url, headers: [HTTPHeader(name: "Content-Type", value: PrometheusRenderer.contentType)],
                 body: Data(PrometheusRenderer().render(report).utf8)))
         } catch {
-            throw PushError(description: "cannot push to \(url): \(error)")
+            throw PushError(description: "cannot push to \(URLText.withoutUserinfo(url)): \(error)")
         }
         guard (200..<300).contains(response.status) else {
             let body = String(decoding: response.body.prefix(300), as: UTF8.self)
-            throw PushError(description: "the Pushgateway at \(url) answered \(response.status): \(body)")
+            throw PushError(description: "the Pushgateway at \(URLText.withoutUserinfo(url)) answered \(response.status): \(body)")
         }
     }
 }
@@ -119,9 +119,12 @@ enum OutputFile {
     }
 
     static func write(_ data: Data, to path: String) throws(WriteError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Reports and snapshots describe the cluster's weak points: owner-only, also when the file
+        // existed before with wider permissions.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure(path) }
         defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0 else { throw failure(path) }
         var remaining = data[...]
         while !remaining.isEmpty {
             let written = remaining.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

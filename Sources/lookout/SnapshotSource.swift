@@ -56,7 +56,7 @@ enum SnapshotSource {
 
     /// Says on stderr why the cluster cannot be scanned; the scan ends with exit code 3.
     static func cannotScan(_ connection: ConnectionConfig, _ error: APIError) -> CommandExit {
-        Console.error("lookout: cannot scan \(connection.server) (\(connection.origin)): \(error)")
+        Console.error("lookout: cannot scan \(connection.displayServer) (\(connection.origin)): \(error)")
         return CommandExit(code: .clusterError)
     }
 

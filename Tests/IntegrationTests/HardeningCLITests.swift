@@ -34,4 +34,38 @@ import Testing
         let diff = try Run.lookout(["diff", folder.path + "/old.json", folder.path + "/new.json"])
         #expect([0, 1].contains(diff.status), "\(diff.stderr)")
     }
+
+    /// Defect 14: credentials in a server or Pushgateway URL were printed and stored.
+    @Test func credentialsInURLsAreNeverPrinted() throws {
+        let folder = try manifests()
+        let kubeconfig = folder.path + "/config"
+        try """
+            clusters: [{name: c, cluster: {server: "https://admin:s3cret-pw@127.0.0.1:1", insecure-skip-tls-verify: true}}]
+            contexts: [{name: c, context: {cluster: c}}]
+            current-context: c
+            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let scan = try Run.lookout(["scan", "--kubeconfig", kubeconfig])
+        #expect(scan.status == 3)
+        #expect(scan.stderr.contains("127.0.0.1:1"), "\(scan.stderr)")
+        #expect(!(scan.stderr + scan.stdout).contains("s3cret-pw"))
+
+        let push = try Run.lookout(["scan", "control", "C-0057", "--from", folder.path, "--pushgateway", "http://job:s3cret-pw@127.0.0.1:1"])
+        #expect(push.stderr.contains("127.0.0.1:1"), "\(push.stderr)")
+        #expect(!(push.stderr + push.stdout).contains("s3cret-pw"))
+    }
+
+    /// Defect 3: reports and snapshots were written 0644, readable by every user of a shared runner.
+    @Test func reportFilesAreOwnerOnlyEvenWhenTheyExistedBefore() throws {
+        let folder = try manifests()
+        let outputFolder = try TempDirectory()
+        let output = outputFolder.path + "/report"
+        try "old".write(toFile: output + ".json", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: output + ".json")
+        let scan = try Run.lookout(["scan", "control", "C-0057", "--from", folder.path, "--format", "json,html", "--output", output])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        for path in [output + ".json", output + ".html"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(path)")
+        }
+    }
 }

@@ -21,6 +21,9 @@ public struct ConnectionConfig: Sendable {
     /// Where the configuration came from, for messages ("kubeconfig /home/u/.kube/config", "in-cluster").
     public var origin: String
 
+    /// `server` as messages and reports show it: without credentials in the URL.
+    public var displayServer: String { URLText.withoutUserinfo(server) }
+
     public init(
         server: String, contextName: String? = nil, namespace: String? = nil, tls: TLSOptions = TLSOptions(),
         proxyURL: String? = nil, credentials: Credentials = .none, origin: String
@@ -109,7 +112,7 @@ public enum ConfigLoader {
             throw ConfigError(file: file, field: "clusters[\(context.cluster)].server", message: "the cluster has no server URL")
         }
         guard server.hasPrefix("https://") || server.hasPrefix("http://") else {
-            throw ConfigError(file: file, field: "clusters[\(context.cluster)].server", message: "\"\(server)\" is not an http(s) URL")
+            throw ConfigError(file: file, field: "clusters[\(context.cluster)].server", message: "\"\(URLText.withoutUserinfo(server))\" is not an http(s) URL")
         }
         let user: Kubeconfig.User
         if let userName = context.user, !userName.isEmpty {
