@@ -27,14 +27,18 @@ public struct Collector: Sendable {
     public func collect(progress: Progress? = nil) async throws(APIError) -> ClusterSnapshot {
         let version = try await api.serverVersion()
         var snapshot = ClusterSnapshot(
-            cluster: ClusterInfo(server: api.config.server, context: api.config.contextName, version: version.gitVersion))
+            cluster: ClusterInfo(server: api.config.displayServer, context: api.config.contextName, version: version.gitVersion))
         snapshot.scope = scope
         let discovery = try await api.discover(groups: Set(kinds.map(\.group)))
 
         var planned: [(ResourceKind, [ListRequest])] = []
         for kind in kinds {
             guard let version = discovery.version(of: kind.rawValue, group: kind.group, candidates: kind.versions) else {
-                if !kind.isOptional {
+                if let failure = discovery.failure(group: kind.group, candidates: kind.versions) {
+                    // Optional kinds too: "not served" would let controls conclude there are none.
+                    snapshot.errors.append(
+                        CollectionError(resource: kind.rawValue, reason: "failed", message: "API discovery failed: \(failure)"))
+                } else if !kind.isOptional {
                     snapshot.errors.append(
                         CollectionError(resource: kind.rawValue, reason: "not served", message: "the API server does not serve \(kind.rawValue) in a version Lookout reads"))
                 }

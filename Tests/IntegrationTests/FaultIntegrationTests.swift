@@ -64,4 +64,15 @@ struct FaultIntegrationTests {
         #expect(named, "exit \(result.status): \(result.stderr)")
         #expect(try proxy.injected().count <= tokens.count + 2)
     }
+
+    /// Issue 11 defect 9: a group version whose discovery failed was dropped, so its optional kinds read
+    /// as "not served" (none exist) instead of unknown.
+    @Test func failedDiscoveryOfAnOptionalKindIsAnErrorNotAbsence() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "status", "status": 503, "path": "^/apis/policy/v1beta1$"}"#)
+        let (result, report) = try Self.scan(proxy.kubeconfig)
+        let error = report?.errors.first { $0.resource == "podsecuritypolicies" }
+        #expect(error?.message.contains("discovery failed") == true, "exit \(result.status): \(result.stderr)")
+        #expect(try proxy.injected().count >= 1)
+    }
 }

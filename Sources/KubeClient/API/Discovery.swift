@@ -4,10 +4,19 @@ public struct Discovery: Sendable {
     public var groupVersions: [String: [String]]
     /// "group/version" ("v1" for core) → resource names served there.
     public var resources: [String: Set<String>]
+    /// "group/version" → why its resource list could not be read. What it serves is unknown, which is
+    /// not the same as serving nothing.
+    public var failures: [String: String]
 
-    public init(groupVersions: [String: [String]], resources: [String: Set<String>]) {
+    public init(groupVersions: [String: [String]], resources: [String: Set<String>], failures: [String: String] = [:]) {
         self.groupVersions = groupVersions
         self.resources = resources
+        self.failures = failures
+    }
+
+    /// Why one of `candidates` of `group` could not be listed, when one could not.
+    public func failure(group: String, candidates: [String]) -> String? {
+        candidates.lazy.compactMap { failures[Self.key(group: group, version: $0)] }.first
     }
 
     /// The first of `candidates` in which the server serves `resource` of `group`.
@@ -27,7 +36,8 @@ public struct Discovery: Sendable {
 
 extension KubeAPI {
     /// Reads the group list, then the resource lists of the versions of `groups` (all groups when nil)
-    /// in parallel. A group version that fails to answer (a broken aggregated API) is left out.
+    /// in parallel. A group version that fails to answer (a broken aggregated API, a 503) is recorded
+    /// in `failures`, so that its kinds read as unknown rather than as not served.
     public func discover(groups wanted: Set<String>? = nil) async throws(APIError) -> Discovery {
         struct GroupList: Decodable {
             struct Group: Decodable {
@@ -57,22 +67,30 @@ extension KubeAPI {
 
         let targets = groupVersions.filter { wanted?.contains($0.key) ?? true }
             .flatMap { group, versions in versions.map { (group, $0) } }
-        let resources = await withTaskGroup(of: (String, Set<String>)?.self) { taskGroup in
+        let answers = await withTaskGroup(of: (String, Result<Set<String>, APIError>).self) { taskGroup in
             for (group, version) in targets {
                 taskGroup.addTask {
                     let path = Discovery.pathPrefix(group: group, version: version)
-                    guard let data = try? await self.get(path),
-                        let list = try? self.decode(ResourceList.self, from: data, path: path)
-                    else { return nil }
-                    return (Discovery.key(group: group, version: version), Set(list.resources.map(\.name)))
+                    let key = Discovery.key(group: group, version: version)
+                    do throws(APIError) {
+                        let list = try self.decode(ResourceList.self, from: try await self.get(path), path: path)
+                        return (key, .success(Set(list.resources.map(\.name))))
+                    } catch {
+                        return (key, .failure(error))
+                    }
                 }
             }
-            var resources: [String: Set<String>] = [:]
-            for await entry in taskGroup {
-                if let (key, names) = entry { resources[key] = names }
-            }
-            return resources
+            var answers: [(String, Result<Set<String>, APIError>)] = []
+            for await answer in taskGroup { answers.append(answer) }
+            return answers
         }
-        return Discovery(groupVersions: groupVersions, resources: resources)
+        var discovery = Discovery(groupVersions: groupVersions, resources: [:])
+        for (key, answer) in answers {
+            switch answer {
+            case .success(let names): discovery.resources[key] = names
+            case .failure(let error): discovery.failures[key] = "\(error)"
+            }
+        }
+        return discovery
     }
 }
