@@ -12,6 +12,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     case protocolViolation(path: String, message: String)
     case encoding(path: String, message: String)
     case credentials(String)
+    /// Lookout would not do what was asked, e.g. overwrite an object it did not create.
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .protocolViolation(let path, let message): "\(path): \(message)"
         case .encoding(let path, let message): "cannot encode the request to \(path): \(message)"
         case .credentials(let message): "credentials: \(message)"
+        case .refused(let message): message
         }
     }
 }
