@@ -90,11 +90,15 @@ public enum ReportConfigMap {
         return contents
     }
 
+    /// The most a stored report may inflate to. What fits the 1 MiB ConfigMap compresses some 10–20
+    /// times; anyone who may write the ConfigMap could store a gzip bomb instead.
+    public static let storedReportLimit = 32 << 20
+
     /// The report stored by an earlier run, or nil when there is none yet (the ConfigMap is new or the
     /// report did not fit).
     public static func report(from binaryData: [String: Data]) throws -> ScanReport? {
         guard let compressed = binaryData[reportKey] else { return nil }
-        return try ScanReport.decode(try Gzip.decompress(compressed))
+        return try ScanReport.decode(try Gzip.decompress(compressed, limit: storedReportLimit))
     }
 }
 

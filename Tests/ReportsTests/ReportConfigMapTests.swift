@@ -102,6 +102,13 @@ import Testing
         #expect(summary.count < 64 * 1024, "\(summary.count) bytes")
     }
 
+    /// Issue 11 defect 15: a stored report could inflate to 256 MiB before decoding.
+    @Test func aStoredGzipBombIsRefusedEarly() throws {
+        let bomb = try Gzip.compress(Data(count: ReportConfigMap.storedReportLimit + 1))
+        #expect(bomb.count < ReportConfigMap.sizeLimit)
+        #expect(throws: Gzip.Failure.self) { try ReportConfigMap.report(from: [ReportConfigMap.reportKey: bomb]) }
+    }
+
     @Test func noStoredReportMeansNoBaseline() throws {
         #expect(try ReportConfigMap.report(from: [:]) == nil)
         #expect(throws: (any Error).self) { try ReportConfigMap.report(from: [ReportConfigMap.reportKey: Data("garbage".utf8)]) }
