@@ -1,5 +1,6 @@
 import Admission
 import Audit
+import KubeClient
 import FoundationEssentials
 
 /// `lookout generate admission-policy`: the workload controls as ValidatingAdmissionPolicies and
@@ -52,6 +53,10 @@ enum GenerateCommand {
                 throw UsageError(description: "--action takes Deny, Warn or Audit, got \"\(text)\"")
             }
             let (controls, _) = try ScanPlan.selection(parsed.positionals)
+            // The binding's namespaceSelector takes label values: a namespace name is a DNS label.
+            for namespace in parsed.list("exclude-namespaces") where namespace.count > 63 || namespace.wholeMatch(of: /[a-z0-9]([-a-z0-9]*[a-z0-9])?/) == nil {
+                throw UsageError(description: "--exclude-namespaces: \"\(namespace)\" is not a namespace name")
+            }
             request = AdmissionPolicyRequest(
                 controls: controls, excludedNamespaces: parsed.list("exclude-namespaces"), action: action)
         } catch {
@@ -59,7 +64,11 @@ enum GenerateCommand {
             return .usage
         }
         do {
-            request.exceptions = try parsed.value("exceptions").map(InputFiles.exceptions(path:)) ?? []
+            request.exceptions = try parsed.value("exceptions").map { path throws(ConfigError) in
+                try InputFiles.exceptions(path: path) { pattern in
+                    RE2.unsupported(pattern).map { "uses \($0), which the API server's regular expressions (RE2) do not support" }
+                }
+            } ?? []
             request.config = try parsed.value("controls-config").map(InputFiles.controlsConfig(path:)) ?? ControlsConfig()
         } catch {
             Console.error("lookout: \(error)")

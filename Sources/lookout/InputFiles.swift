@@ -7,7 +7,9 @@ import KubeClient
 enum InputFiles {
     /// Kubescape's exception file: a list of posture exception policies (JSON or YAML), or several
     /// YAML documents each holding a list or one policy.
-    static func exceptions(path: String) throws(ConfigError) -> [PostureException] {
+    /// `resourcePattern` may refuse a resource designator's pattern with a reason (the admission gate
+    /// runs them with RE2, which lacks some constructs).
+    static func exceptions(path: String, resourcePattern: (String) -> String? = { _ in nil }) throws(ConfigError) -> [PostureException] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, message: "cannot read the file (missing or not readable)")
         }
@@ -21,11 +23,13 @@ enum InputFiles {
         for document in documents where !document.isNull {
             for node in document.sequence ?? [document] {
                 let exception = try DocumentDecoder.decode(PostureException.self, node: node, file: path)
-                for (field, pattern) in exception.patterns where (try? Regex(pattern)) == nil {
+                for (field, pattern) in exception.patterns {
+                    let problem = (try? Regex(pattern)) == nil
+                        ? "is not a valid regular expression"
+                        : field.hasPrefix("resources[") && !field.hasSuffix(".cluster") ? resourcePattern(pattern) : nil
+                    guard let problem else { continue }
                     let at = DocumentDecoder.node(at: field, in: node).mark
-                    throw ConfigError(
-                        file: path, line: at.line, column: at.column, field: field,
-                        message: "\"\(pattern)\" is not a valid regular expression")
+                    throw ConfigError(file: path, line: at.line, column: at.column, field: field, message: "\"\(pattern)\" \(problem)")
                 }
                 if exception.resources?.isEmpty ?? true {
                     throw ConfigError(

@@ -62,7 +62,7 @@ enum ScanCommand {
         let exceptions: [PostureException]
         let controlsConfig: ControlsConfig
         do {
-            exceptions = try plan.exceptionsPath.map(InputFiles.exceptions(path:)) ?? []
+            exceptions = try plan.exceptionsPath.map { path throws(ConfigError) in try InputFiles.exceptions(path: path) } ?? []
             controlsConfig = try plan.controlsConfigPath.map(InputFiles.controlsConfig(path:)) ?? ControlsConfig()
         } catch {
             Console.error("lookout: \(error)")

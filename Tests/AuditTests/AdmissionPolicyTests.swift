@@ -130,4 +130,18 @@ import Testing
         #expect(generated.yaml.contains("#   C-0078: needs imageRepositoryAllowList in controls-config\n"))
         #expect(generated.yaml.contains("validationActions:\n    - Deny\n"))
     }
+
+    /// Patterns RE2 cannot compile are refused before they reach a match condition (which would then
+    /// fail, and a failing policy refuses everything it matches); escaped and bracketed look-alikes pass.
+    @Test func exceptionPatternsRE2CannotRunAreNamed() {
+        let refused = [
+            "web(?!-canary)": "a negative lookahead", "(?=a)b": "a lookahead", "(?<=x)y": "a lookbehind", "(?<!x)y": "a negative lookbehind",
+            "(?>ab)": "an atomic group", "(a)\\1": "a backreference (\\1)", "(?<n>a)\\k<n>": "a named backreference (\\k)", "a++": "a possessive quantifier (++)",
+            "a{2}+": "a possessive quantifier (}+)",
+        ]
+        for (pattern, reason) in refused { #expect(RE2.unsupported(pattern) == reason, "\(pattern)") }
+        for pattern in ["web-.*", "(?i)web", "a+b+", "[(?!]x", "\\(\\?!x\\)", "[+]+", "a\\+", "(?:a|b)+", "^legacy-[0-9]+$", "\\0"] {
+            #expect(RE2.unsupported(pattern) == nil, "\(pattern)")
+        }
+    }
 }
