@@ -24,8 +24,6 @@ enum CEL {
         return result + "'"
     }
 
-    static func list(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ", ") + "]" }
-
     /// `text` as an RE2 literal: every character that could be a metacharacter is escaped.
     static func regexEscaped(_ text: String) -> String {
         var result = ""
