@@ -84,9 +84,9 @@ public struct ClusterSnapshot: Codable, Sendable {
     public var collected: Set<ResourceKind> = []
     public var errors: [CollectionError] = []
     public var scope: NamespaceScope = NamespaceScope()
-    /// Why every kind missing from `collected` is missing, when one reason covers them all: a snapshot
-    /// built from files (`ManifestLoader`) has only the kinds the files hold.
-    public var uncollectedReason: String?
+    /// Set when the snapshot was read from files (`ManifestLoader`): a saved snapshot or manifests. Nil for
+    /// a live collection, and in snapshots written before it existed.
+    public var source: InputMode?
 
     public init(cluster: ClusterInfo) { self.cluster = cluster }
 
@@ -94,9 +94,14 @@ public struct ClusterSnapshot: Codable, Sendable {
     public func unavailableReason(_ kind: ResourceKind) -> String? {
         if collected.contains(kind) { return nil }
         if let error = errors.first(where: { $0.resource == kind.rawValue }) { return error.skipReason }
-        if let uncollectedReason { return "\(uncollectedReason): \(kind.rawValue)" }
         return kind.isOptional ? "not served by this cluster: \(kind.rawValue)" : "not collected: \(kind.rawValue)"
     }
+}
+
+/// What a scan judged: a live cluster, a snapshot saved by `lookout collect` (which keeps what it could
+/// and could not read), or manifests and `kubectl get` dumps (where an absent kind is an empty one).
+public enum InputMode: String, Codable, Sendable {
+    case cluster, snapshot, manifests
 }
 
 /// `--include-namespaces` / `--exclude-namespaces`. They filter namespaced objects only: cluster-scoped

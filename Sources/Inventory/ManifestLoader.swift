@@ -6,9 +6,9 @@ import KubeClient
 /// PATH is a snapshot saved by `lookout collect`, a `kubectl get … -o json|yaml` dump (a `List`),
 /// a file of manifests (YAML documents or JSON), or a directory searched recursively for `.json`,
 /// `.yaml` and `.yml` files. Objects are dispatched by `kind` (and the group of `apiVersion`) to the
-/// models the collector fills. Only the kinds found in the files count as collected: controls that
-/// need another kind are skipped with "not in the input files: <kind>", because the files cannot
-/// tell an absent kind from an empty one.
+/// models the collector fills. Manifests describe what they deploy, as Kubescape's file scan reads them:
+/// a kind absent from the files is empty, not unknown, so a folder with a Role and a RoleBinding is
+/// judged by the RBAC controls. A saved snapshot keeps what it recorded (collected, forbidden, failed).
 public enum ManifestLoader {
     public struct Loaded: Sendable {
         public var snapshot: ClusterSnapshot
@@ -16,7 +16,8 @@ public enum ManifestLoader {
         public var ignored: [String: Int]
     }
 
-    public static let absentReason = "not in the input files"
+    /// Why node-config controls skip on files: live kubelet settings are no object of a manifest.
+    public static let noKubeletConfiguration = "not in the input files: kubelet configuration (read from live nodes only)"
 
     public static func load(path: String, scope: NamespaceScope = NamespaceScope()) throws(ConfigError) -> Loaded {
         var isDirectory = false
@@ -56,7 +57,9 @@ public enum ManifestLoader {
                             file: file,
                             message: "namespace filters apply when collecting: run `lookout collect` with --include-namespaces/--exclude-namespaces")
                     }
-                    return Loaded(snapshot: snapshot, ignored: [:])
+                    var saved = snapshot
+                    saved.source = .snapshot
+                    return Loaded(snapshot: saved, ignored: [:])
                 case .document(let document):
                     objects.add(document)
                 }
@@ -65,15 +68,12 @@ public enum ManifestLoader {
 
         var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: path))
         snapshot.scope = scope
-        snapshot.uncollectedReason = absentReason
-        snapshot.kubeletConfigurationUnavailable = absentReason + ": kubelet configuration"
+        snapshot.source = .manifests
+        snapshot.kubeletConfigurationUnavailable = noKubeletConfiguration
+        snapshot.collected = Set(ResourceKind.allCases)
         for (kind, items) in objects.byKind {
             snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.namespace) }, as: kind)
-            snapshot.collected.insert(kind)
         }
-        // Manifests hold the controllers, never the ReplicaSets, Jobs and Pods the cluster makes from
-        // them: files with any workload describe all the workloads there are.
-        if !snapshot.collected.isDisjoint(with: ResourceKind.workloads) { snapshot.collected.formUnion(ResourceKind.workloads) }
         return Loaded(snapshot: snapshot, ignored: objects.ignored)
     }
 
@@ -173,11 +173,6 @@ extension ResourceKind {
         let group = apiVersion.firstIndex(of: "/").map { String(apiVersion[..<$0]) } ?? ""
         return allCases.first { $0.kind == kind && ($0.group == group || Self.legacyGroups[$0, default: []].contains(group)) }
     }
-
-    /// The kinds that run pods, which workload controls read together.
-    static let workloads: Set<ResourceKind> = [
-        .pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .replicationcontrollers,
-    ]
 
     /// Groups that older manifests still use for the same objects (removed in Kubernetes 1.16–1.22).
     static let legacyGroups: [ResourceKind: [String]] = [

@@ -54,7 +54,7 @@ public struct HTMLRenderer: Sendable {
         var facts = [
             ("Cluster", report.clusterName), ("Server", report.cluster.server),
             ("Kubernetes", report.cluster.version ?? "unknown"), ("Scanned", report.scannedAt),
-            ("Lookout", report.tool.version),
+            ("Lookout", report.tool.version), ("Judged", report.sourceDescription),
         ]
         if !report.scope.includedNamespaces.isEmpty {
             facts.append(("Included namespaces", report.scope.includedNamespaces.joined(separator: ", ")))

@@ -49,6 +49,7 @@ public struct PrettyRenderer: Sendable {
     func header(_ report: ScanReport) -> String {
         var out = bold("Lookout \(report.tool.version)") + " — cluster \(report.clusterName)"
         out += " (\(report.cluster.version ?? "unknown version")), scanned \(report.scannedAt)\n"
+        if report.source?.mode != .cluster { out += wrapped("Judged: " + report.sourceDescription, indent: 2) }
         if !report.scope.excludedNamespaces.isEmpty {
             out += wrapped("Excluded namespaces: " + report.scope.excludedNamespaces.joined(separator: ", "), indent: 2)
         }

@@ -30,6 +30,15 @@ extension ScanReport {
     /// The cluster as reports name it: the kubeconfig context, else the server URL.
     public var clusterName: String { cluster.context ?? cluster.server }
 
+    /// What the scan judged, in words, for the human formats.
+    public var sourceDescription: String {
+        switch source?.mode {
+        case .snapshot?: "a snapshot saved by lookout collect"
+        case .manifests?: "manifests (kinds absent from the files are empty)"
+        case .cluster?, nil: "the live cluster"
+        }
+    }
+
     /// Findings that count against the cluster (not accepted by an exception).
     public var failedFindings: [FindingEntry] { findings.filter { $0.status == "failed" } }
 

@@ -11,6 +11,9 @@ public struct ScanReport: Codable, Sendable {
         public var context: String?
         public var version: String?
     }
+    public struct Source: Codable, Sendable {
+        public var mode: InputMode
+    }
     public struct Scope: Codable, Sendable {
         public var excludedNamespaces: [String]
         public var includedNamespaces: [String]
@@ -101,6 +104,8 @@ public struct ScanReport: Codable, Sendable {
     public var tool: Tool
     public var cluster: Cluster
     public var scannedAt: String
+    /// Absent in reports written before it was added.
+    public var source: Source?
     public var scope: Scope
     public var summary: Summary
     public var controls: [ControlEntry]
@@ -118,6 +123,7 @@ public struct ScanReport: Codable, Sendable {
 extension ScanReport {
     public init(result: AuditResult, snapshot: ClusterSnapshot, toolVersion: String, scannedAt: Date) {
         tool = Tool(name: "lookout", version: toolVersion)
+        source = Source(mode: snapshot.source ?? .cluster)
         cluster = Cluster(server: snapshot.cluster.server, context: snapshot.cluster.context, version: snapshot.cluster.version)
         self.scannedAt = scannedAt.formatted(.iso8601)
         scope = Scope(excludedNamespaces: snapshot.scope.excluded, includedNamespaces: snapshot.scope.included)

@@ -7,18 +7,15 @@ import KubeClient
 /// and `data.json`): manifests read by the same loader as `scan --from`, and controls configuration
 /// read by the same code as `--controls-config`.
 enum KubescapeInput {
-    /// The objects of the YAML documents, every kind counted as read: a rule test's input is the whole
-    /// cluster the rule sees.
+    /// The objects of the YAML documents, read as `scan --from` reads manifests: every kind counts as
+    /// read, as a rule test's input is the whole cluster the rule sees.
     static func snapshot(_ yaml: String) throws -> ClusterSnapshot {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-parity-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/input.yaml"
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-        var snapshot = try ManifestLoader.load(path: file).snapshot
-        snapshot.collected = Set(ResourceKind.allCases)
-        snapshot.uncollectedReason = nil
-        return snapshot
+        return try ManifestLoader.load(path: file).snapshot
     }
 
     /// A controls configuration file's text (`data.json` of a rule test, or any other shape).

@@ -209,6 +209,18 @@ import Testing
         #expect(network.incomplete.isEmpty, "no selected control reads pods or ingresses")
     }
 
+    /// On manifests, absent kinds are empty, but the controls that judge the cluster as a whole (its
+    /// network plugin, its admission chain) have no cluster to judge: skipped, never failed.
+    @Test func wholeClusterControlsSkipOnManifests() {
+        var snapshot = Fixture.snapshot { $0.namespaces = [Namespace(metadata: Fixture.meta("apps", namespace: nil))] }
+        snapshot.source = .manifests
+        for control in [NetworkControls.cniSupportsNetworkPolicies, PostureControls.noAdmissionPolicy] {
+            #expect(Fixture.run(control, on: snapshot).skipped == "manifests describe what they deploy, not the cluster it runs in", "\(control.id)")
+        }
+        snapshot.source = .snapshot
+        #expect(Fixture.run(PostureControls.noAdmissionPolicy, on: snapshot).failed.count == 1)
+    }
+
     @Test func severityBuckets() {
         #expect(Severity(baseScore: 10) == .critical)
         #expect(Severity(baseScore: 9) == .critical)

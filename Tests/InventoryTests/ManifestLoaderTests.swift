@@ -44,10 +44,13 @@ import Testing
         #expect(snapshot.deployments.map(\.name) == ["web"])
         #expect(snapshot.deployments.first?.spec.replicas == 2)
         #expect(snapshot.serviceAccounts.first?.namespace == "default", "kubectl's namespace for objects without one")
-        #expect(snapshot.collected == ResourceKind.workloads.union([.serviceaccounts]), "a Deployment stands for all workloads")
+        #expect(snapshot.source == .manifests)
         #expect(loaded.ignored == ["Secret": 1])
-        #expect(snapshot.unavailableReason(.networkpolicies) == "not in the input files: networkpolicies")
-        #expect(snapshot.unavailableReason(.deployments) == nil)
+        // Kinds absent from manifests are empty, not unknown: the controls judge what is there.
+        #expect(snapshot.collected == Set(ResourceKind.allCases))
+        #expect(snapshot.unavailableReason(.networkpolicies) == nil)
+        #expect(snapshot.networkPolicies.isEmpty)
+        #expect(snapshot.kubeletConfigurationUnavailable == ManifestLoader.noKubeletConfiguration)
     }
 
     @Test func kubectlListsAreUnwrappedIncludingTypedLists() throws {
@@ -89,13 +92,20 @@ import Testing
     @Test func savedSnapshotsLoadAsThemselves() throws {
         var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://c:6443", context: "prod", version: "v1.30.2"))
         snapshot.collected = [.pods]
-        snapshot.errors = [CollectionError(resource: "secrets", reason: "forbidden", message: "no")]
+        snapshot.errors = [
+            CollectionError(resource: "roles", reason: "forbidden", message: "no"),
+            CollectionError(resource: "deployments", reason: CollectionError.failed, message: "HTTP 500"),
+        ]
         let path = folder + "/snapshot.json"
         try JSONEncoder().encode(snapshot).write(to: URL(fileURLWithPath: path))
-        let loaded = try ManifestLoader.load(path: path).snapshot
+        let file = try ManifestLoader.load(path: path)
+        #expect(file.snapshot.source == .snapshot)
+        let loaded = file.snapshot
         #expect(loaded.cluster.context == "prod")
-        #expect(loaded.collected == [.pods])
+        #expect(loaded.collected == [.pods], "a snapshot keeps what it recorded")
         #expect(loaded.unavailableReason(.nodes) == "not collected: nodes")
+        #expect(loaded.unavailableReason(.roles) == "forbidden: roles")
+        #expect(loaded.unavailableReason(.deployments) == "failed: deployments")
         #expect(throws: ConfigError.self) { try ManifestLoader.load(path: path, scope: NamespaceScope(excluded: ["x"])) }
     }
 

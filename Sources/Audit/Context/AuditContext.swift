@@ -41,6 +41,12 @@ public struct AuditContext: Sendable {
 }
 
 extension AuditContext {
+    /// Why a control that judges the cluster as a whole (its network plugin, its admission chain) cannot
+    /// judge manifests: files describe what they deploy, not the cluster it lands in. Nil otherwise.
+    public var wholeClusterUnknown: String? {
+        snapshot.source == .manifests ? "manifests describe what they deploy, not the cluster it runs in" : nil
+    }
+
     /// Runs `check` on every top-level workload; a non-nil failure fails that workload.
     public func evaluateWorkloads(_ check: (Workload) -> Failure?) -> ControlOutcome {
         .evaluated(workloads.map { ResourceVerdict(resource: $0.ref, weight: $0.weight, failure: check($0)) })

@@ -203,8 +203,9 @@ package enum NetworkControls {
         remediation: "Run a CNI that enforces NetworkPolicy, or add a policy engine next to the current one (e.g. Calico in policy-only mode with flannel as Canal, or enable the AWS VPC CNI network policy agent).",
         example: "kubectl get daemonsets -A -o wide | grep -Ei 'calico|cilium|antrea|weave|kube-router'",
         reads: [.daemonsets],
-        notes: "Kubescape reads the CNI from its host sensor; Lookout recognises the plugin's DaemonSet through the API. DaemonSets are searched in every namespace in scope, not only kube-system, because the Tigera operator installs Calico in calico-system and Helm installs of Cilium often use their own namespace. kindnet is not counted even though recent versions enforce policies: its image tags do not tell which do. Skipped when kube-system is outside the scan scope and no plugin was found elsewhere."
+        notes: "Kubescape reads the CNI from its host sensor; Lookout recognises the plugin's DaemonSet through the API. DaemonSets are searched in every namespace in scope, not only kube-system, because the Tigera operator installs Calico in calico-system and Helm installs of Cilium often use their own namespace. kindnet is not counted even though recent versions enforce policies: its image tags do not tell which do. Skipped when kube-system is outside the scan scope and no plugin was found elsewhere, and on manifests (`scan --from` files), which describe what they deploy, not the cluster's network plugin."
     ) { context in
+        if let reason = context.wholeClusterUnknown { return .skipped(reason: reason) }
         let daemonSets = context.snapshot.daemonSets
         let found = daemonSets.filter { daemonSet in
             policyCapablePlugins.contains { $0.matches(daemonSet) } || enforcesAWSNetworkPolicy(daemonSet)

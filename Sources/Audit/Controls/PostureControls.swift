@@ -135,10 +135,12 @@ enum PostureControls {
         remediation: "Enforce Pod Security Admission levels on namespaces, or install a policy engine (Kyverno, Gatekeeper, Kubewarden), or bind ValidatingAdmissionPolicies with the Deny action.",
         example: "kubectl label namespace shop pod-security.kubernetes.io/enforce=baseline",
         reads: [.namespaces, .validatingwebhookconfigurations],
-        notes: "Any validating webhook counts (what it checks is not visible), but an enforce label of privileged does not, and neither does a policy binding that only warns or audits. ValidatingAdmissionPolicies count when the cluster serves them; the control is skipped when it serves them but the credentials may not list them. Cluster-wide Pod Security defaults in the API server's AdmissionConfiguration file are not visible through the API."
+        notes: "Any validating webhook counts (what it checks is not visible), but an enforce label of privileged does not, and neither does a policy binding that only warns or audits. ValidatingAdmissionPolicies count when the cluster serves them; the control is skipped when it serves them but the credentials may not list them. Cluster-wide Pod Security defaults in the API server's AdmissionConfiguration file are not visible through the API. Skipped on manifests (`scan --from` files): they describe what they deploy, not the cluster's admission chain."
     ) { context in
         let snapshot = context.snapshot
-        if let reason = snapshot.unreadableReason(ofOptional: admissionPolicyKinds) { return .skipped(reason: reason) }
+        if let reason = context.wholeClusterUnknown ?? snapshot.unreadableReason(ofOptional: admissionPolicyKinds) {
+            return .skipped(reason: reason)
+        }
         let webhooks = snapshot.validatingWebhookConfigurations.filter { !($0.webhooks ?? []).isEmpty }
         let policies = AdmissionEnforcement(context: context).denyingBindings
         let enforcing = snapshot.namespaces.filter { AdmissionControls.enforcementGap($0, required: .baseline) == nil }
