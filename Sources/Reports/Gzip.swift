@@ -11,11 +11,20 @@ public enum Gzip {
     /// zlib's window bits for a gzip wrapper (15 + 16); `inflate` with +32 instead also accepts zlib.
     private static let gzipWindowBits: Int32 = 15 + 16
 
-    public static func compress(_ data: Data) throws(Failure) -> Data {
+    public enum Level: Sendable {
+        /// What is stored: as small as zlib makes it.
+        case best
+        /// For measuring a size another tool will compress: an upper bound, several times faster.
+        case fastest
+
+        var zlibLevel: Int32 { self == .best ? Z_BEST_COMPRESSION : Z_BEST_SPEED }
+    }
+
+    public static func compress(_ data: Data, level: Level = .best) throws(Failure) -> Data {
         guard data.count < Int(UInt32.max) else { throw Failure(description: "cannot compress \(data.count) bytes at once") }
         var stream = z_stream()
         guard deflateInit2_(
-            &stream, Z_BEST_COMPRESSION, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+            &stream, level.zlibLevel, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
             Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { throw Failure(description: "zlib: deflateInit2 failed") }
         defer { deflateEnd(&stream) }

@@ -1,11 +1,13 @@
 import Audit
+import FoundationEssentials
 
 /// One self-contained HTML page: scores, charts of failures by severity and by namespace, a sortable
-/// table of controls and every finding with its evidence and remediation.
+/// table of controls and every finding, grouped by control, with its evidence and remediation.
 ///
 /// Nothing is fetched: styles and the sorting script are inline, the charts are inline SVG, and a
 /// Content-Security-Policy forbids every network load, so the page works offline and leaks nothing
-/// when opened. Every report value is escaped; the script reads only the DOM, never report text.
+/// when opened. Every report value is escaped in markup; the findings' text is data the script reads from
+/// a JSON block and only ever sets as text content, never parses as markup.
 public struct HTMLRenderer: Sendable {
     public init() {}
 
@@ -193,13 +195,18 @@ public struct HTMLRenderer: Sendable {
         return out + "</tbody></table></section>\n"
     }
 
+    /// Findings grouped by control, every group closed. Its findings are rows of one compact JSON block
+    /// that the script turns into a list when the group is opened: written out as markup, the findings
+    /// of a 10,000-pod cluster made a 10 MB page whose layout took the browser seconds.
     func findings(_ report: ScanReport) -> String {
         let byControl = Dictionary(grouping: report.findings, by: \.controlID)
+        var data = FindingData()
         var out = "<section id=\"findings\"><h2>Findings</h2>\n"
-        if byControl.isEmpty { out += "<p>No failed resources.</p>\n" }
+        if byControl.isEmpty { out += "<p>No failed resources.</p>\n" } else { out += "<p class=\"hint\">Open a control to list its findings.</p>\n" }
         for control in report.controlsBySeverity {
             guard let findings = byControl[control.id] else { continue }
-            out += "<details id=\"finding-\(Markup.escape(control.id))\" open><summary><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span> "
+            let id = Markup.escape(control.id)
+            out += "<details id=\"finding-\(id)\" data-control=\"\(id)\"><summary><span class=\"sev \(control.severity.rawValue)\">\(control.severity.rawValue)</span> "
             out += "\(Markup.escape("\(control.id) \(control.name)")) — \(findings.count) finding\(findings.count == 1 ? "" : "s")</summary>\n"
             if let description = control.description { out += "<p>\(Markup.escape(description))</p>\n" }
             out += "<p class=\"remediation\"><strong>Remediation:</strong> \(Markup.escape(control.remediation))</p>\n"
@@ -208,25 +215,93 @@ public struct HTMLRenderer: Sendable {
                 let uncovered = admission.uncovered.map { "; not in \($0.joined(separator: ", "))" } ?? ""
                 out += "<p class=\"admission\"><strong>At admission:</strong> \(admission.state == .none ? "not enforced" : admission.state.rawValue) — \(Markup.escape(by + uncovered))</p>\n"
             }
-            out += "<ul class=\"findings\">\n"
-            for finding in findings {
-                out += "<li class=\"finding\" data-fingerprint=\"\(Markup.escape(finding.fingerprint))\">"
-                out += "<strong>\(Markup.escape(finding.resource.displayName))</strong>"
-                if finding.baseline == .new { out += " <span class=\"badge new\">new</span>" }
-                if let exception = finding.exception { out += " <span class=\"badge\">excepted by \(Markup.escape(exception))</span>" }
-                out += "<div>\(Markup.escape(finding.message))</div>"
-                if !finding.evidence.isEmpty {
-                    out += "<ul class=\"evidence\">" + finding.evidence.map { "<li><code>\(Markup.escape($0))</code></li>" }.joined() + "</ul>"
-                }
-                if !finding.related.isEmpty {
-                    let related = finding.related.map { "\($0.kind) " + ($0.namespace.map { "\($0)/" } ?? "") + $0.name }
-                    out += "<div class=\"related\">via \(Markup.escape(related.joined(separator: ", ")))</div>"
-                }
-                out += "</li>\n"
-            }
-            out += "</ul></details>\n"
+            out += "<ul class=\"findings\"></ul></details>\n"
+            data.add(findings, of: control.id)
         }
+        out += "<script type=\"application/json\" id=\"findings-data\">\(data.json)</script>\n"
         return out + "</section>\n"
+    }
+
+    /// The findings as the page's script reads them: `{"strings": [...], "controls": {ID: [row...]}}`,
+    /// each row `[resource, name, message, [evidence...], related, fingerprint, new, exception]` where
+    /// every text is an index into `strings` (-1 for none). Resource names, evidence and messages repeat
+    /// across controls and resources, so each is written once; a message keeps its resource as the
+    /// placeholders U+0001 (the resource as shown) and U+0002 (its name), which leaves ~100 distinct
+    /// messages out of 25,000.
+    struct FindingData {
+        private var strings: [String] = []
+        private var index: [String: Int] = [:]
+        private var controls: [(id: String, rows: [Row])] = []
+
+        struct Row: Encodable {
+            var resource: Int
+            var name: Int
+            var message: Int
+            var evidence: [Int]
+            var related: Int
+            var fingerprint: String
+            var isNew: Bool
+            var exception: Int
+
+            func encode(to encoder: any Encoder) throws {
+                var row = encoder.unkeyedContainer()
+                try row.encode(resource)
+                try row.encode(name)
+                try row.encode(message)
+                try row.encode(evidence)
+                try row.encode(related)
+                try row.encode(fingerprint)
+                try row.encode(isNew ? 1 : 0)
+                try row.encode(exception)
+            }
+        }
+
+        mutating func add(_ findings: [ScanReport.FindingEntry], of control: String) {
+            controls.append((control, findings.map { finding in
+                let shown = finding.resource.displayName
+                let related = finding.related.map { "\($0.kind) " + ($0.namespace.map { "\($0)/" } ?? "") + $0.name }
+                // Characters XML forbids are replaced first, as Markup does, so that U+0001 and U+0002
+                // in the data can only be placeholders.
+                let message = Self.template(Self.template(Markup.replacingForbidden(finding.message), shown, "\u{1}"), finding.resource.name, "\u{2}")
+                return Row(
+                    resource: text(shown), name: text(finding.resource.name), message: string(message),
+                    evidence: finding.evidence.map { text($0) },
+                    related: related.isEmpty ? -1 : text(related.joined(separator: ", ")),
+                    fingerprint: finding.fingerprint, isNew: finding.baseline == .new,
+                    exception: finding.exception.map { text($0) } ?? -1)
+            }))
+        }
+
+        static func template(_ text: String, _ value: String, _ placeholder: String) -> String {
+            let value = Markup.replacingForbidden(value)
+            return value.isEmpty ? text : text.replacing(value, with: placeholder)
+        }
+
+        /// The index of report text, its forbidden characters replaced.
+        private mutating func text(_ value: String) -> Int { string(Markup.replacingForbidden(value)) }
+
+        private mutating func string(_ value: String) -> Int {
+            if let known = index[value] { return known }
+            strings.append(value)
+            index[value] = strings.count - 1
+            return strings.count - 1
+        }
+
+        struct Payload: Encodable {
+            var strings: [String]
+            var controls: [String: [Row]]
+        }
+
+        /// Safe inside `<script>`: every `<` is written as `\u003c`, so no text can close the element
+        /// or open a comment. (JSON holds `<` only inside strings, where the escape means the same.)
+        var json: String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let payload = Payload(strings: strings, controls: Dictionary(controls.map { ($0.id, $0.rows) }) { first, _ in first })
+            // Strings and integers always encode; the fallback only keeps the renderer free of a trap.
+            let data = (try? encoder.encode(payload)) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self).replacing("<", with: "\\u003c")
+        }
     }
 
     static let style = """
@@ -253,6 +328,8 @@ public struct HTMLRenderer: Sendable {
 
     /// Sorts the controls table when a heading is clicked. `#sort=KEY` or `#sort=KEY-desc` in the URL
     /// opens the page sorted by that column, so a link can share a view (and tests can drive it).
+    /// Lists a control's findings from the page's JSON data when its group is opened, or when the URL
+    /// names it (`#finding-ID`, the controls table's links); `#findings=all` opens every group.
     static let script = """
         (function () {
           var table = document.getElementById("controls");
@@ -291,6 +368,52 @@ public struct HTMLRenderer: Sendable {
               if (match[2]) button.click();
             });
           }
+        })();
+        (function () {
+          var block = document.getElementById("findings-data"), data = null;
+          if (!block) return;
+          function element(tag, className, text) {
+            var node = document.createElement(tag);
+            if (className) node.className = className;
+            if (text !== undefined) node.textContent = text;
+            return node;
+          }
+          function fill(group) {
+            var list = group.querySelector("ul.findings");
+            if (list.hasAttribute("data-filled")) return;
+            list.setAttribute("data-filled", "");
+            if (!data) data = JSON.parse(block.textContent);
+            var strings = data.strings, rows = data.controls[group.getAttribute("data-control")] || [];
+            var items = document.createDocumentFragment();
+            rows.forEach(function (row) {
+              var item = element("li", "finding");
+              item.setAttribute("data-fingerprint", row[5]);
+              item.appendChild(element("strong", "", strings[row[0]]));
+              if (row[6]) { item.appendChild(document.createTextNode(" ")); item.appendChild(element("span", "badge new", "new")); }
+              if (row[7] >= 0) { item.appendChild(document.createTextNode(" ")); item.appendChild(element("span", "badge", "excepted by " + strings[row[7]])); }
+              item.appendChild(element("div", "", strings[row[2]].split("\\u0001").join(strings[row[0]]).split("\\u0002").join(strings[row[1]])));
+              if (row[3].length) {
+                var evidence = element("ul", "evidence");
+                row[3].forEach(function (index) { evidence.appendChild(element("li")).appendChild(element("code", "", strings[index])); });
+                item.appendChild(evidence);
+              }
+              if (row[4] >= 0) item.appendChild(element("div", "related", "via " + strings[row[4]]));
+              items.appendChild(item);
+            });
+            list.appendChild(items);
+          }
+          var groups = document.querySelectorAll("details[data-control]");
+          Array.prototype.forEach.call(groups, function (group) {
+            group.addEventListener("toggle", function () { if (group.open) fill(group); });
+          });
+          function openNamed() {
+            var all = /findings=all/.test(window.location.hash);
+            Array.prototype.forEach.call(groups, function (group) {
+              if (all || window.location.hash === "#" + group.id) { group.open = true; fill(group); }
+            });
+          }
+          window.addEventListener("hashchange", openNamed);
+          openNamed();
         })();
         """
 }

@@ -5,14 +5,24 @@ import Audit
 /// carrying its failing resources and a `skipped` element with the reason for skipped and not-applicable
 /// controls.
 ///
+/// A control belongs to several frameworks: its failing resources are listed in the first suite that
+/// holds it, and its failures in later suites point there, so the file grows with the findings once,
+/// not once per framework (at 10,000 pods the repeats made most of 12 MB). Past `listingLimit` bytes of
+/// listed resources, later failures give only their counts and point at the JSON report, so the file
+/// stays within what CI importers take.
+///
 /// Controls that belong to no scanned framework (`lookout scan control …`) form one suite, "controls".
 public struct JUnitRenderer: Sendable {
     public init() {}
+
+    public var listingLimit = 8_000_000
 
     public func render(_ report: ScanReport) -> String {
         let suites = Self.suites(report)
         let findingsByControl = Dictionary(grouping: report.failedFindings, by: \.controlID)
         let timestamp = Self.timestamp(report.scannedAt)
+        var listedIn: [String: String] = [:]
+        var listed = 0
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let cases = suites.flatMap(\.controls)
         out += "<testsuites name=\"lookout\" tests=\"\(cases.count)\" failures=\"\(cases.count { $0.status == .failed })\""
@@ -30,7 +40,16 @@ public struct JUnitRenderer: Sendable {
             }
             out += "    </properties>\n"
             for control in suite.controls {
-                out += testcase(control, suite: suite.name, findings: findingsByControl[control.id] ?? [])
+                let firstSuite = listedIn[control.id]
+                let findings = findingsByControl[control.id] ?? []
+                var listing = ""
+                if firstSuite == nil, listed < listingLimit {
+                    listing = Self.listing(findings)
+                    listed += listing.utf8.count
+                    listedIn[control.id] = suite.name
+                }
+                let leftOut = firstSuite == nil && listing.isEmpty && !findings.isEmpty
+                out += testcase(control, suite: suite.name, listing: listing, listedIn: firstSuite, leftOut: leftOut)
             }
             out += "  </testsuite>\n"
         }
@@ -68,7 +87,21 @@ public struct JUnitRenderer: Sendable {
         return suites
     }
 
-    func testcase(_ control: ScanReport.ControlEntry, suite: String, findings: [ScanReport.FindingEntry]) -> String {
+    /// Each failing resource with its message and evidence, a line each.
+    static func listing(_ findings: [ScanReport.FindingEntry]) -> String {
+        var text = ""
+        for finding in findings {
+            text += "\(finding.resource.displayName): \(finding.message)\n"
+            for evidence in finding.evidence { text += "  evidence: \(evidence)\n" }
+        }
+        return text
+    }
+
+    /// `listing` lists the failing resources, unless `listedIn` names the suite that already lists them
+    /// or they were `leftOut` for size.
+    func testcase(
+        _ control: ScanReport.ControlEntry, suite: String, listing: String, listedIn: String?, leftOut: Bool
+    ) -> String {
         var out = "    <testcase" + attributes([
             ("classname", "lookout.\(suite)"), ("name", "\(control.id) \(control.name)"), ("time", "0"),
         ])
@@ -83,10 +116,11 @@ public struct JUnitRenderer: Sendable {
         case .failed:
             let message = "\(control.failedResources) of \(control.allResources) resources failed (\(control.severity.rawValue))"
             out += ">\n      <failure" + attributes([("message", message), ("type", control.severity.rawValue)]) + ">"
-            var text = ""
-            for finding in findings {
-                text += "\(finding.resource.displayName): \(finding.message)\n"
-                for evidence in finding.evidence { text += "  evidence: \(evidence)\n" }
+            var text = listing
+            if let listedIn {
+                text = "The failing resources are listed under testsuite \(listedIn).\n"
+            } else if leftOut {
+                text = "The failing resources are not listed: this file reached its size limit. The JSON report lists them.\n"
             }
             text += "Remediation: \(control.remediation)\n"
             out += Markup.escape(text) + "</failure>\n"

@@ -17,12 +17,23 @@ enum Markup {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value):
-                out += "\u{FFFD}"
+            case _ where isForbidden(scalar): out += "\u{FFFD}"
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// The same replacement of forbidden characters, for text that is not markup (the HTML page's data).
+    static func replacingForbidden(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isForbidden) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { out.append(isForbidden(scalar) ? "\u{FFFD}" : scalar) }
+        return String(out)
+    }
+
+    static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && !["\t", "\n", "\r"].contains(scalar)) || (0xFFFE...0xFFFF).contains(scalar.value)
     }
 }
 

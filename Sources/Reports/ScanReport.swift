@@ -171,12 +171,17 @@ extension ScanReport {
 
     static func rounded(_ value: Double?) -> Double? { value.map { ($0 * 100).rounded() / 100 } }
 
-    public func jsonData() throws -> Data {
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         // Sorted keys: the encoder does not keep declaration order, and diffs of saved reports need a
         // stable one.
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
+        return encoder
+    }
+
+    /// The whole report at once; `writeJSON` writes the same bytes in pieces.
+    public func jsonData() throws -> Data {
+        var data = try Self.jsonEncoder().encode(self)
         data.append(UInt8(ascii: "\n"))
         return data
     }

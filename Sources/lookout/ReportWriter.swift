@@ -52,23 +52,29 @@ struct ReportWriter {
     func write(_ report: ScanReport) throws {
         for (index, format) in formats.enumerated() {
             let useColor = output == nil && format == .pretty && Console.useColor
-            let data = try render(report, as: format, useColor: useColor)
             if output != nil {
-                try OutputFile.write(data, to: paths[index])
+                let file = try OutputFile(path: paths[index])
+                defer { file.close() }
+                try render(report, as: format, useColor: useColor) { try file.write($0) }
             } else {
-                Console.out(String(decoding: data, as: UTF8.self))
+                try render(report, as: format, useColor: useColor) { Console.out(String(decoding: $0, as: UTF8.self)) }
             }
         }
     }
 
-    func render(_ report: ScanReport, as format: ReportFormat, useColor: Bool) throws -> Data {
+    /// Hands the rendering to `write`: the JSON report in pieces as it is encoded, so that it is never
+    /// whole in memory; the other formats at once.
+    func render(_ report: ScanReport, as format: ReportFormat, useColor: Bool, to write: (Data) throws -> Void) throws {
         switch format {
-        case .pretty: Data(PrettyRenderer(useColor: useColor, verbose: verbose).render(report).utf8)
-        case .json: try report.jsonData()
-        case .junit: Data(JUnitRenderer().render(report).utf8)
-        case .sarif: try SARIFRenderer().render(report)
-        case .html: Data(HTMLRenderer().render(report).utf8)
-        case .prometheus: Data(PrometheusRenderer().render(report).utf8)
+        case .pretty: try write(Data(PrettyRenderer(useColor: useColor, verbose: verbose).render(report).utf8))
+        case .json: try report.writeJSON(write)
+        case .junit: try write(Data(JUnitRenderer().render(report).utf8))
+        case .sarif:
+            let rendering = try SARIFRenderer().rendering(report)
+            if let note = rendering.note { Console.error("warning: \(note)") }
+            try write(rendering.data)
+        case .html: try write(Data(HTMLRenderer().render(report).utf8))
+        case .prometheus: try write(Data(PrometheusRenderer().render(report).utf8))
         }
     }
 }
@@ -112,29 +118,49 @@ enum Pushgateway {
     }
 }
 
-/// Writes a whole file, with an error that names the file and says why in the system's words.
-enum OutputFile {
+/// Writes a file, whole or in pieces, with an error that names the file and says why in the system's
+/// words.
+struct OutputFile {
     struct WriteError: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func write(_ data: Data, to path: String) throws(WriteError) {
+    let path: String
+    private let descriptor: Int32
+
+    /// Creates or truncates the file.
+    init(path: String) throws(WriteError) {
+        self.path = path
         // Reports and snapshots describe the cluster's weak points: owner-only, also when the file
         // existed before with wider permissions.
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure(path) }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, 0o600) == 0 else { throw failure(path) }
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Self.failure(path) }
+        guard fchmod(descriptor, 0o600) == 0 else {
+            let failure = Self.failure(path)
+            _ = Glibc.close(descriptor)
+            throw failure
+        }
+    }
+
+    static func write(_ data: Data, to path: String) throws(WriteError) {
+        let file = try OutputFile(path: path)
+        defer { file.close() }
+        try file.write(data)
+    }
+
+    func write(_ data: Data) throws(WriteError) {
         var remaining = data[...]
         while !remaining.isEmpty {
             let written = remaining.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw failure(path)
+                throw Self.failure(path)
             }
             remaining = remaining.dropFirst(written)
         }
     }
+
+    func close() { _ = Glibc.close(descriptor) }
 
     private static func failure(_ path: String) -> WriteError {
         WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")

@@ -9,7 +9,8 @@ when the report is invalid. Exit 2 means the consumer itself is missing.
   consumers.py sarif SCHEMA FILE       the official SARIF 2.1.0 schema (draft-04)
   consumers.py junit FILE              xml.etree plus the JUnit structure CI importers rely on
   consumers.py prometheus FILE         prometheus_client's text parser plus exposition-format rules
-  consumers.py html FILE FRAGMENT      headless Chromium: runs the page's script, dumps the DOM
+  consumers.py html FILE FRAGMENT      headless Chromium: runs the page's script, dumps the DOM (the text
+                                       of each rendered finding by fingerprint)
   consumers.py pushgateway-sink PORT_FILE BODY_FILE   answers one PUT like a Pushgateway, records it
   consumers.py yaml FILE               PyYAML's safe loader: every document of a YAML stream, as JSON
   consumers.py k8s-schema SCHEMA FILE  every object of a YAML/JSON file against the Kubernetes OpenAPI schemas
@@ -235,9 +236,20 @@ def command_html(path, fragment):
             self.bars = {}
             self.figure = None
             self.external = []
+            self.scripts = 0
+            self.findings = {}
+            self.finding = None
+            self.finding_depth = 0
 
         def handle_starttag(self, tag, attrs):
             attributes = dict(attrs)
+            if tag == "script" and attributes.get("type") != "application/json":
+                self.scripts += 1
+            if tag == "li" and self.finding is not None:
+                self.finding_depth += 1
+            if tag == "li" and self.finding is None and "finding" in (attributes.get("class") or "").split():
+                self.finding = attributes.get("data-fingerprint")
+                self.findings[self.finding] = ""
             if tag in ("script", "link", "img", "iframe") and (attributes.get("src") or attributes.get("href")):
                 self.external.append(f"<{tag}> loads {attributes.get('src') or attributes.get('href')}")
             if tag == "div" and "card" in (attributes.get("class") or "").split():
@@ -255,12 +267,19 @@ def command_html(path, fragment):
                 self.bars[self.figure][attributes.get("data-label")] = int(attributes.get("data-count"))
 
         def handle_endtag(self, tag):
+            if tag == "li" and self.finding is not None:
+                if self.finding_depth == 0:
+                    self.finding = None
+                else:
+                    self.finding_depth -= 1
             if tag == "div" and self.in_value:
                 self.in_value = False
             if tag == "figure":
                 self.figure = None
 
         def handle_data(self, data):
+            if self.finding is not None:
+                self.findings[self.finding] += data
             if self.in_value and self.card:
                 self.cards[self.card] = self.cards.get(self.card, "") + data.strip()
 
@@ -270,6 +289,7 @@ def command_html(path, fragment):
         fail("the page loads external resources: " + "; ".join(collector.external))
     print(json.dumps({
         "cards": collector.cards, "rows": collector.rows, "headers": collector.headers, "bars": collector.bars,
+        "scripts": collector.scripts, "findings": collector.findings,
     }))
 
 

@@ -250,8 +250,9 @@ enum SampleVariants {
     @Test func isSelfContainedAndEscapesReportText() {
         let html = HTMLRenderer().render(SampleVariants.withBaselineAndHostileText())
         #expect(!html.contains("<script>alert"))
-        #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"))
-        #expect(html.components(separatedBy: "<script").count == 2, "only the page's own script")
+        #expect(html.contains(#"\u003cscript>alert(\"x\")\u003c\/script>"#), "findings are data, where no text can close the element")
+        #expect(html.components(separatedBy: "<script").count == 3, "only the page's own script and its data")
+        #expect(html.contains("<script type=\"application/json\" id=\"findings-data\">"))
         for external in ["src=", "<link", "@import", "url(", "href=\"http"] { #expect(!html.contains(external), "\(external)") }
         #expect(html.contains("Content-Security-Policy"))
     }
@@ -269,6 +270,30 @@ enum SampleVariants {
         #expect(bars["chart-namespace"]?["shop"] == 1)
         #expect(bars["chart-namespace"]?["(cluster-scoped)"] == 1)
         #expect(page["rows"] as? [String] == ["C-0057", "C-0054", "C-0035"])
+        #expect((page["findings"] as? [String: String])?.isEmpty == true, "findings are listed when their control is opened")
+    }
+
+    /// Opening a control lists its findings, built by the script as text: the hostile message shows as
+    /// text and adds no element.
+    @Test func listsFindingsOfAnOpenedControl() throws {
+        let path = try Self.render()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let one = try Consumer.check(.html, file: path, fragment: "#finding-C-0054") else { return }
+        let report = SampleVariants.withBaselineAndHostileText()
+        let namespaceFinding = try #require(report.findings.first { $0.controlID == "C-0054" })
+        #expect((one["findings"] as? [String: String])?.keys.sorted() == [namespaceFinding.fingerprint])
+
+        let all = try #require(try Consumer.check(.html, file: path, fragment: "#findings=all"))
+        let texts = try #require(all["findings"] as? [String: String])
+        #expect(texts.keys.sorted() == report.findings.map(\.fingerprint).sorted())
+        #expect(all["scripts"] as? Int == 1, "no text of the report became a script")
+        let hostile = try #require(texts[report.findings[0].fingerprint])
+        let shown = SampleVariants.hostile.replacingOccurrences(of: "\u{1}", with: "\u{FFFD}")
+        #expect(hostile.hasPrefix("Deployment shop/web" + shown), "resource, then the message")
+        #expect(hostile.components(separatedBy: shown).count == 3, "in the message and the evidence")
+        #expect(texts["0000000000000abc"]?.contains("excepted by accepted-risk \"legacy\"") == true)
+        #expect(texts[namespaceFinding.fingerprint]?.contains("Namespace shop new") == true, "the new badge")
+        #expect(texts[namespaceFinding.fingerprint]?.contains(namespaceFinding.message) == true, "the message with its resource put back")
     }
 
     @Test func tableSortsWhenAHeadingIsClicked() throws {

@@ -1,0 +1,188 @@
+import Audit
+import ConsumerSupport
+import Foundation
+@testable import Reports
+import Testing
+
+/// A report shaped like the 10,000-pod benchmark cluster's (docs/benchmarks.md, "Reports at L"): every
+/// control of the catalogue in several frameworks, each failing on `resources` Deployments.
+enum LargeReport {
+    static let frameworks = ["NSA", "MITRE", "ArmoBest", "cis-v1.12.0", "security"]
+
+    static func make(controls count: Int = 40, resources: Int) -> ScanReport {
+        var report = SampleReport.make()
+        let template = report.findings[0]
+        let entry = report.controls[0]
+        report.summary.frameworks = frameworks.map { ScanReport.FrameworkSummary(name: $0, riskScore: 10, complianceScore: 90) }
+        report.controls = Catalogue.controls.prefix(count).map { control in
+            var copy = entry
+            copy.id = control.id
+            copy.name = control.name
+            copy.severity = control.severity
+            copy.baseScore = control.baseScore
+            copy.frameworks = frameworks
+            copy.status = .failed
+            copy.skipReason = nil
+            copy.failedResources = resources
+            copy.allResources = resources
+            return copy
+        }
+        report.findings = report.controls.flatMap { control in
+            (0..<resources).map { index in
+                var finding = template
+                finding.controlID = control.id
+                finding.severity = control.severity
+                finding.resource.namespace = "bench-\(index % 100)"
+                finding.resource.name = "app-\(index)"
+                finding.message = "Deployment app-\(index) has containers that \(control.name.lowercased())"
+                finding.evidence = ["spec.template.spec.containers[0].securityContext.runAsNonRoot is unset"]
+                finding.fingerprint = Fingerprint.of(controlID: control.id, resource: finding.resource, evidence: finding.evidence)
+                return finding
+            }
+        }
+        return report
+    }
+}
+
+@Suite struct SARIFLimitTests {
+    static func log(_ data: Data) throws -> [String: Any] {
+        let log = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require((log["runs"] as? [[String: Any]])?.first)
+    }
+
+    /// 40 controls × 1,000 resources is 40,000 results: over GitHub's 25,000.
+    @Test func keepsTheMostSevereResultsWithinGitHubsLimits() throws {
+        let report = LargeReport.make(resources: 1_000)
+        let rendering = try SARIFRenderer().rendering(report)
+        #expect(rendering.totalResults == 40_000)
+        #expect(rendering.droppedResults == 15_000)
+        #expect(try Gzip.compress(rendering.data).count <= 10_000_000)
+        let run = try Self.log(rendering.data)
+        let results = try #require(run["results"] as? [[String: Any]])
+        #expect(results.count == 25_000)
+        let severity = Dictionary(uniqueKeysWithValues: report.controls.map { ($0.id, $0.severity) })
+        let kept = results.compactMap { ($0["ruleId"] as? String).flatMap { severity[$0] } }
+        #expect(kept == kept.sorted(by: >), "most severe first")
+        let dropped = Set(report.controls.map(\.id)).subtracting(results.compactMap { $0["ruleId"] as? String })
+        #expect(dropped.allSatisfy { id in severity[id]! <= kept.last! }, "only the least severe are left out")
+        let properties = try #require(run["properties"] as? [String: Any])
+        #expect(properties["droppedResults"] as? Int == 15_000)
+        #expect(properties["totalResults"] as? Int == 40_000)
+        let notifications = ((run["invocations"] as? [[String: Any]])?.first?["toolExecutionNotifications"] as? [[String: Any]]) ?? []
+        #expect(notifications.contains { (($0["message"] as? [String: Any])?["text"] as? String)?.contains("15000 of 40000 results left out") == true })
+    }
+
+    /// The gzipped size is the other limit: with a small one the renderer drops results until the log
+    /// fits, and the log still validates against the official schema.
+    @Test func dropsResultsUntilTheGzippedLogFits() throws {
+        var renderer = SARIFRenderer()
+        renderer.gzippedLimit = 40_000
+        let rendering = try renderer.rendering(LargeReport.make(controls: 6, resources: 200))
+        #expect(rendering.droppedResults > 0)
+        #expect(try Gzip.compress(rendering.data, level: .fastest).count <= 40_000)
+        let run = try Self.log(rendering.data)
+        #expect((run["results"] as? [Any])?.count == rendering.totalResults - rendering.droppedResults)
+        let path = try SampleVariants.write(rendering.data, suffix: "sarif")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let summary = try Consumer.check(.sarif, file: path) else { return }
+        #expect((summary["results"] as? [Any])?.count == rendering.totalResults - rendering.droppedResults)
+    }
+
+    @Test func saysNothingWhenEverythingFits() throws {
+        let rendering = try SARIFRenderer().rendering(SampleReport.make())
+        #expect(rendering.droppedResults == 0)
+        #expect(rendering.note == nil)
+        let properties = try #require(try Self.log(rendering.data)["properties"] as? [String: Any])
+        #expect(properties["droppedResults"] == nil)
+    }
+}
+
+@Suite struct JUnitAtScaleTests {
+    /// A control in five frameworks lists its failing resources once: in the first suite that holds it.
+    @Test func listsFailingResourcesOnceAcrossFrameworks() throws {
+        let report = LargeReport.make(controls: 2, resources: 3)
+        let xml = JUnitRenderer().render(report)
+        #expect(xml.components(separatedBy: "Deployment bench-1/app-1:").count - 1 == 2, "once per control")
+        let path = try SampleVariants.write(xml, suffix: "xml")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let summary = try Consumer.check(.junit, file: path) else { return }
+        let suites = try #require(summary["suites"] as? [[String: Any]])
+        #expect(suites.count == LargeReport.frameworks.count)
+        let first = try #require(suites.first?["failures"] as? [String: String])
+        #expect(first.values.allSatisfy { $0.contains("Deployment bench-2/app-2:") })
+        for suite in suites.dropFirst() {
+            let failures = try #require(suite["failures"] as? [String: String])
+            #expect(failures.count == 2, "every suite still fails the control")
+            #expect(failures.values.allSatisfy { $0.hasPrefix("The failing resources are listed under testsuite NSA.") })
+        }
+    }
+
+    /// 40 controls failing on 600 resources each (the L cluster's 24,000 findings) list them all; failing
+    /// on 2,500 each (100,000 findings) they stop listing at the limit and say where the rest are.
+    @Test func staysUnderTenMegabytesAtL() throws {
+        let atL = JUnitRenderer().render(LargeReport.make(resources: 600))
+        #expect(atL.utf8.count <= 10_000_000, "\(atL.utf8.count) bytes")
+        #expect(!atL.contains("not listed"))
+        let larger = JUnitRenderer().render(LargeReport.make(resources: 2_500))
+        #expect(larger.utf8.count <= 10_000_000, "\(larger.utf8.count) bytes")
+        let path = try SampleVariants.write(larger, suffix: "xml")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let summary = try Consumer.check(.junit, file: path) else { return }
+        let failures = (summary["suites"] as? [[String: Any]] ?? []).compactMap { $0["failures"] as? [String: String] }.flatMap(\.values)
+        #expect(failures.count == 40 * LargeReport.frameworks.count, "every suite still fails every control")
+        #expect(failures.contains { $0.hasPrefix("The failing resources are not listed: this file reached its size limit.") })
+    }
+}
+
+@Suite struct HTMLAtScaleTests {
+    /// 40 controls failing on 600 resources each: the 24,000 findings of the benchmark's L cluster.
+    @Test func staysUnderFiveMegabytesAndLoadsWithoutRenderingEveryFinding() throws {
+        let report = LargeReport.make(resources: 600)
+        let html = HTMLRenderer().render(report)
+        #expect(html.utf8.count <= 5_000_000, "\(html.utf8.count) bytes")
+        let path = try SampleVariants.write(html, suffix: "html")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let page = try Consumer.check(.html, file: path) else { return }
+        #expect((page["rows"] as? [String])?.count == 40)
+        #expect((page["findings"] as? [String: String])?.isEmpty == true, "no finding is laid out on load")
+        let control = report.controls[7]
+        let opened = try #require(try Consumer.check(.html, file: path, fragment: "#finding-\(control.id)"))
+        let texts = try #require(opened["findings"] as? [String: String])
+        let expected = report.findings.filter { $0.controlID == control.id }
+        #expect(texts.count == expected.count)
+        let sample = try #require(expected.last)
+        #expect(texts[sample.fingerprint] == sample.resource.displayName + sample.message + sample.evidence.joined())
+    }
+}
+
+@Suite struct JSONStreamTests {
+    static func streamed(_ report: ScanReport) throws -> (data: Data, largestPiece: Int) {
+        var data = Data()
+        var largest = 0
+        try report.writeJSON { piece in
+            data.append(piece)
+            largest = max(largest, piece.count)
+        }
+        return (data, largest)
+    }
+
+    @Test(arguments: [0, 1, ScanReport.streamChunk, ScanReport.streamChunk + 1, 600])
+    func streamsTheSameBytesAsTheWholeEncoding(resources: Int) throws {
+        var report = LargeReport.make(controls: 3, resources: resources)
+        if resources == 0 { report.findings = [] }
+        #expect(try Self.streamed(report).data == report.jsonData())
+    }
+
+    @Test func sampleWithBaselineAndHostileTextIsIdentical() throws {
+        let report = SampleVariants.withBaselineAndHostileText()
+        #expect(try Self.streamed(report).data == report.jsonData())
+    }
+
+    /// 24,000 findings (a 10 MB document) go out in pieces of a few hundred kilobytes at most.
+    @Test func neverHoldsTheWholeDocument() throws {
+        let report = LargeReport.make(resources: 600)
+        let (data, largest) = try Self.streamed(report)
+        #expect(data.count > 5_000_000)
+        #expect(largest < 400_000, "\(largest) bytes at once")
+    }
+}
