@@ -17,17 +17,36 @@
 # docs/benchmarks.md is regenerated from every JSON file there (when BENCH_OUT is docs/benchmarks).
 # The findings of every run of a size must be identical (fingerprints compared), or the bench fails.
 #
-# BENCH_BIN picks the lookout binary (default: a release build made here).
-# `make test` runs BENCH_SIZES=smoke BENCH_RUNS=1 into a temporary folder so the harness cannot rot.
+# Beyond the test server, two more steps (BENCH_RUNS rounds each, medians):
+#   offline  BENCH_OFFLINE_PODS pods (default 100000; 0 skips it) in a snapshot written by
+#            Tests/bench/bigsnapshot.py (seed.py's objects, no API server), audited with
+#            lookout scan framework all --from: BENCH_OUT/offline-<N>.json
+#   nodes    BENCH_NODES Nodes (default 1000; 0 skips it) registered on a fresh test API server, their
+#            kubelets BENCH_KUBELETS fake kubelets (Tests/cluster/fake-kubelet.py, default 4) behind its node
+#            proxy; lookout collect timed with and without them, and the most node-proxy requests the API
+#            server had in flight at once (its audit log): BENCH_OUT/nodes-<N>.json
+#
+# BENCH_BIN picks the lookout binary (default: a release build made here). BENCH_SIZES="" runs only the
+# steps beyond the test server.
+# `make test` runs BENCH_SIZES=smoke BENCH_RUNS=1 BENCH_OFFLINE_PODS=0 BENCH_NODES=20 into a temporary
+# folder so the harness cannot rot.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-SIZES="${BENCH_SIZES:-S M L}"
+SIZES="${BENCH_SIZES-S M L}"
 RUNS="${BENCH_RUNS:-3}"
+OFFLINE_PODS="${BENCH_OFFLINE_PODS:-100000}"
+NODES="${BENCH_NODES:-1000}"
+KUBELETS="${BENCH_KUBELETS:-4}"
 OUT="${BENCH_OUT:-$ROOT/docs/benchmarks}"
 CLUSTER="$ROOT/Tests/cluster/apiserver.sh"
 WORK="$(mktemp -d /tmp/lookout-bench.XXXXXX)"
 STATE=""
-cleanup() { [ -z "$STATE" ] || bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+KUBELET_PIDS=()
+cleanup() {
+  for pid in "${KUBELET_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -z "$STATE" ] || bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -98,6 +117,20 @@ PY
     cmp -s "$file" "$WORK/fingerprints.scan.1" || { log "findings differ: $file vs fingerprints.scan.1"; exit 1; }
   done
 
+  # bigsnapshot.py's twin of this cluster (the offline step's generator) must judge the seeded objects
+  # as the live scan did; it lacks only what the API server adds itself (system roles and bindings).
+  python3 "$ROOT/Tests/bench/bigsnapshot.py" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["pods"])' "$seeded")" "$WORK/twin.json" >/dev/null
+  "$BENCH_BIN" scan framework all --from "$WORK/twin.json" --format json --output "$WORK/twin-report.json" >/dev/null 2>&1 || [ $? -le 1 ]
+  python3 - "$WORK/scan.json" "$WORK/twin-report.json" <<'PY'
+import json, sys
+def seeded(report):
+    return sorted((f["fingerprint"], f["status"]) for f in json.load(open(report))["findings"]
+                  if (f["resource"].get("namespace") or f["resource"]["name"]).startswith("bench-"))
+live, twin = map(seeded, sys.argv[1:])
+assert live and live == twin, f"bigsnapshot.py's twin differs from the live cluster: {len(set(live) ^ set(twin))} findings ({len(live)} live, {len(twin)} twin)"
+PY
+  log "size $size: bigsnapshot.py's twin has the live scan's findings"
+
   python3 - "$size" "$seeded" "$WORK/times" "$WORK/scan.json" "$STATE/floor-bytes" "$BENCH_BIN" "$RUNS" \
     > "$OUT/$size.json" <<'PY'
 import json, os, statistics, subprocess, sys
@@ -128,6 +161,116 @@ PY
   bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
   STATE=""
 done
+
+# summary NAME: "wall s / cpu s / rss MB" medians of NAME's runs in $WORK/times.
+medians() {
+  python3 - "$WORK/times" "$1" <<'PY'
+import json, statistics, sys
+rows = [line.split() for line in open(sys.argv[1]) if line.split()[0] == sys.argv[2]]
+def median(column):
+    return statistics.median(float(r[column]) for r in rows)
+print(json.dumps({"wallSeconds": median(2), "cpuSeconds": round(median(3), 2), "peakRSSMB": round(median(4) / 1024, 1)}))
+PY
+}
+# The tool, commit and machine every result names.
+provenance() {
+  python3 - "$BENCH_BIN" "$("$BENCH_BIN" version 2>/dev/null | head -1)" <<'PY'
+import json, os, subprocess, sys
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+print(json.dumps({"lookout": {"version": sys.argv[2].split()[-1] if sys.argv[2] else None, "commit": commit,
+                              "binaryMB": round(os.path.getsize(sys.argv[1]) / 2**20, 1)},
+                  "machine": {"cores": os.cpu_count(), "load1": os.getloadavg()[0]}}))
+PY
+}
+
+if [ "$OFFLINE_PODS" -gt 0 ]; then
+  log "offline: a snapshot of $OFFLINE_PODS pods (Tests/bench/bigsnapshot.py)"
+  generated="$(python3 "$ROOT/Tests/bench/bigsnapshot.py" "$OFFLINE_PODS" "$WORK/big.json")"
+  log "generated: $generated"
+  : > "$WORK/times"
+  for run in $(seq 1 "$RUNS"); do
+    log "offline, run $run of $RUNS"
+    measure offline "$run" "$BENCH_BIN" scan framework all --from "$WORK/big.json" --format json --output "$WORK/offline.json"
+    # A report of a million findings is read as bytes: json.load would need gigabytes.
+    python3 -c 'import hashlib, re, sys
+found = sorted(re.findall(rb"\"fingerprint\"\s*:\s*\"([^\"]*)\"", open(sys.argv[1], "rb").read()))
+print(len(found), hashlib.sha256(b"\n".join(found)).hexdigest())' \
+      "$WORK/offline.json" > "$WORK/fingerprints.offline.$run"
+    cmp -s "$WORK/fingerprints.offline.$run" "$WORK/fingerprints.offline.1" || { log "offline findings differ between runs 1 and $run"; exit 1; }
+  done
+  read -r findings _ < "$WORK/fingerprints.offline.1"
+  [ "$findings" -gt 0 ] || { log "the offline scan judged nothing: the snapshot or the scan is broken"; exit 1; }
+  python3 - "$generated" "$(medians offline)" "$(provenance)" "$findings" "$RUNS" "$(stat -c %s "$WORK/offline.json")" \
+    > "$OUT/offline-$OFFLINE_PODS.json" <<'PY'
+import json, sys
+generated, median, provenance, findings, runs, report_bytes = sys.argv[1:]
+print(json.dumps({"step": "offline", "snapshot": json.loads(generated), "runs": int(runs), "median": json.loads(median),
+                  "bounds": {"wallSeconds": 10, "peakRSSMB": 1024}, "findings": int(findings),
+                  "reportMB": round(int(report_bytes) / 2**20, 1), **json.loads(provenance)}, indent=2, sort_keys=True))
+PY
+  log "offline: $(cat "$OUT/offline-$OFFLINE_PODS.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["median"])')"
+fi
+
+if [ "$NODES" -gt 0 ]; then
+  STATE="$WORK/cluster-nodes"
+  log "nodes: starting a fresh test API server"
+  kubeconfig="$(LOOKOUT_REALAPI_CONTROLLERS=serviceaccount,serviceaccount-token LOOKOUT_REALAPI_AUDIT=1 bash "$CLUSTER" start "$STATE" | tail -1)"
+  [ -n "$kubeconfig" ] || { log "the test API server did not start"; exit 1; }
+  : > "$WORK/times"
+  # The cluster without Nodes: what the rest of a collection costs on this server.
+  for run in $(seq 1 "$RUNS"); do
+    measure empty "$run" "$BENCH_BIN" collect --kubeconfig "$kubeconfig" --output "$WORK/empty.json"
+  done
+  ports=()
+  for k in $(seq 1 "$KUBELETS"); do
+    python3 "$ROOT/Tests/cluster/fake-kubelet.py" --profile insecure > "$WORK/kubelet-$k.port" 2> "$WORK/kubelet-$k.log" &
+    KUBELET_PIDS+=("$!")
+  done
+  for k in $(seq 1 "$KUBELETS"); do
+    for _ in $(seq 1 100); do [ -s "$WORK/kubelet-$k.port" ] && break; sleep 0.1; done
+    ports+=("$(head -1 "$WORK/kubelet-$k.port")")
+  done
+  [ "${#ports[@]}" -eq "$KUBELETS" ] && [ -n "${ports[-1]}" ] || { log "a fake kubelet did not start"; exit 1; }
+  registered="$(python3 "$ROOT/Tests/bench/nodes.py" "$STATE" "$NODES" "$(IFS=,; echo "${ports[*]}")")"
+  log "registered: $registered"
+  for run in $(seq 1 "$RUNS"); do
+    log "nodes, run $run of $RUNS"
+    measure nodes "$run" "$BENCH_BIN" collect --kubeconfig "$kubeconfig" --output "$WORK/nodes.json"
+  done
+  python3 - "$WORK/nodes.json" "$STATE/audit.log" "$NODES" "$KUBELETS" "$RUNS" "$(medians nodes)" "$(medians empty)" \
+    "$(provenance)" "$ROOT/Sources/Inventory/KubeletConfigCollector.swift" > "$OUT/nodes-$NODES.json" <<'PY'
+import datetime, json, re, sys
+snapshot, audit, nodes, kubelets, runs, median, empty, provenance, source = sys.argv[1:]
+configurations = json.load(open(snapshot)).get("kubeletConfigurations") or []
+read = sum(1 for c in configurations if c.get("configuration") and not c.get("error"))
+assert read == int(nodes), f"{read} of {nodes} kubelet configurations read: {[c.get('error') for c in configurations if c.get('error')][:3]}"
+# The most node-proxy requests of one collection the API server was serving at once.
+def instant(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+edges = []
+for line in open(audit):
+    event = json.loads(line)
+    ref = event.get("objectRef", {})
+    if (event.get("stage") == "ResponseComplete" and ref.get("resource") == "nodes" and ref.get("subresource") == "proxy"
+            and event.get("userAgent", "").startswith("lookout/")):
+        edges += [(instant(event["requestReceivedTimestamp"]), 1), (instant(event["stageTimestamp"]), -1)]
+peak = current = 0
+for _, step in sorted(edges, key=lambda e: (e[0], e[1])):
+    current += step
+    peak = max(peak, current)
+bound = int(re.search(r"maxRequestsInFlight: Int = (\d+)", open(source).read()).group(1))
+assert 0 < peak <= bound, f"{peak} node-proxy requests in flight at once, the bound is {bound}"
+print(json.dumps({"step": "nodes", "nodes": int(nodes), "fakeKubelets": int(kubelets), "runs": int(runs),
+                  "median": json.loads(median), "withoutNodes": json.loads(empty), "configurationsRead": read,
+                  "inFlightBound": bound, "peakInFlight": peak, "bounds": {"wallSeconds": 2},
+                  **json.loads(provenance)}, indent=2, sort_keys=True))
+PY
+  log "nodes: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["median"], "without nodes", r["withoutNodes"], "peak in flight", r["peakInFlight"])' "$OUT/nodes-$NODES.json")"
+  for pid in "${KUBELET_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  KUBELET_PIDS=()
+  bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
+  STATE=""
+fi
 
 if [ "$OUT" = "$ROOT/docs/benchmarks" ]; then
   python3 "$ROOT/Tests/bench/table.py" "$OUT" "$ROOT/docs/benchmarks.md"

@@ -15,8 +15,8 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 def rows(results_dir):
-    results = [json.load(open(path)) for path in glob.glob(os.path.join(results_dir, "*.json"))]
-    results.sort(key=lambda r: ORDER.get(r["size"], 99))
+    everything = [json.load(open(path)) for path in glob.glob(os.path.join(results_dir, "*.json"))]
+    results = sorted((r for r in everything if "size" in r), key=lambda r: ORDER.get(r["size"], 99))
     yield "| size | pods / objects | command | wall (s) | × floor | CPU (s) | peak RSS (MB) |"
     yield "|---|---|---|---:|---:|---:|---:|"
     for result in results:
@@ -33,6 +33,38 @@ def rows(results_dir):
         yield (f'- {result["size"]}: {result["floorBytes"] / 2**20:.0f} MiB on the wire (gzip), {scan["resources"]:,} resources, '
                f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; lookout {tool["version"]} at {tool["commit"]}, '
                f'binary {tool["binaryMB"]} MB; {result["machine"]["cores"]} cores, medians of {result["runs"]} runs.')
+    yield from beyond(sorted((r for r in everything if "step" in r), key=lambda r: (r["step"], r.get("nodes", 0))))
+
+
+def beyond(results):
+    """The steps beyond the test server: the offline snapshot and the node proxy, against their bounds."""
+    if not results:
+        return
+    yield ""
+    yield "| step | command | wall (s) | bound (s) | CPU (s) | peak RSS (MB) | bound (MB) | load (1 min) |"
+    yield "|---|---|---:|---:|---:|---:|---:|---:|"
+    for r in results:
+        m, load = r["median"], f'{r["machine"]["load1"]:.1f}'
+        if r["step"] == "offline":
+            yield (f'| {r["snapshot"]["pods"]:,} pods / {r["snapshot"]["objects"]:,} objects, offline | `scan --from` | '
+                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | '
+                   f'{r["bounds"]["peakRSSMB"]} | {load} |')
+        else:
+            e = r["withoutNodes"]
+            yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | `collect` | {m["wallSeconds"]:.2f} | '
+                   f'{r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | — | {load} |')
+            yield (f'| the same server without Nodes | `collect` | {e["wallSeconds"]:.2f} | — | {e["cpuSeconds"]:.2f} | '
+                   f'{e["peakRSSMB"]:.0f} | — | {load} |')
+    yield ""
+    for r in results:
+        tool = r["lookout"]
+        if r["step"] == "offline":
+            yield (f'- offline: a {r["snapshot"]["bytes"] / 2**20:.0f} MiB snapshot from Tests/bench/bigsnapshot.py, {r["findings"]:,} findings, '
+                   f'a {r["reportMB"]:.0f} MiB JSON report; lookout {tool["version"]} at {tool["commit"]}; medians of {r["runs"]} runs.')
+        else:
+            yield (f'- nodes: {r["configurationsRead"]:,} kubelet configurations read through the node proxy, at most '
+                   f'{r["peakInFlight"]} requests in flight at the API server (bound {r["inFlightBound"]}); lookout '
+                   f'{tool["version"]} at {tool["commit"]}; medians of {r["runs"]} runs.')
 
 
 def main(results_dir, markdown):
