@@ -5,7 +5,7 @@ import Inventory
 /// (on another machine, with other controls or exceptions, without cluster access).
 enum CollectCommand {
     static let options: [OptionSpec] =
-        ScanCommand.options.filter { ["kubeconfig", "context", "exclude-namespaces", "include-namespaces", "help"].contains($0.name) }
+        ScanCommand.options.filter { ["kubeconfig", "context", "exclude-namespaces", "include-namespaces", "timeout", "help"].contains($0.name) }
         + [OptionSpec(name: "output", short: "o", takesValue: true, help: "write the snapshot to this file instead of stdout")]
 
     static var help: String {
@@ -28,6 +28,7 @@ enum CollectCommand {
             guard parsed.positionals.isEmpty else {
                 throw UsageError(description: "unexpected argument \"\(parsed.positionals[0])\"")
             }
+            try Deadline.arm(parsed, command: "collect")
         } catch {
             Console.error("lookout collect: \(error)\nRun `lookout collect --help` for usage.")
             return .usage

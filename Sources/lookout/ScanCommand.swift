@@ -21,6 +21,7 @@ enum ScanCommand {
         OptionSpec(name: "fail-threshold", short: "t", takesValue: true, help: "fail when the risk score is above N"),
         OptionSpec(name: "exceptions", takesValue: true, help: "Kubescape-format exceptions file (JSON or YAML)"),
         OptionSpec(name: "controls-config", takesValue: true, help: "controls configuration (YAML or JSON) overriding the defaults"),
+        Deadline.option,
         OptionSpec(name: "allow-incomplete", takesValue: false, help: "exit with the gates' code even when a needed kind could not be read"),
         OptionSpec(name: "verbose", short: "v", takesValue: false, help: "list every failing resource with evidence and remediation"),
         OptionSpec(name: "help", short: "h", takesValue: false, help: "show this help"),
@@ -40,7 +41,8 @@ enum ScanCommand {
         text += OptionSpec.describe(options)
         text += "\nExit codes: 0 scan complete and gates passed, 1 a gate failed, 2 bad usage or input file,\n"
         text += "3 cluster unreachable, authentication failed, or the scan could not complete (a kind the controls need\n"
-        text += "could not be read; the report is still written and says why; --allow-incomplete exits 0 or 1 instead).\n"
+        text += "could not be read; the report is still written and says why; --allow-incomplete exits 0 or 1 instead),\n"
+        text += "or it did not finish within --timeout (nothing is written).\n"
         return text
     }
 
@@ -54,6 +56,7 @@ enum ScanCommand {
             }
             plan = try ScanPlan(parsed)
             Console.logFormat = plan.logFormat
+            try Deadline.arm(parsed, command: "scan")
         } catch {
             Console.error("lookout scan: \(error)\nRun `lookout scan --help` for usage.")
             return .usage

@@ -75,4 +75,18 @@ struct FaultIntegrationTests {
         #expect(error?.message.contains("discovery failed") == true, "exit \(result.status): \(result.stderr)")
         #expect(try proxy.injected().count >= 1)
     }
+
+    /// A body that stalls mid-way: the idle timeout and retries would take minutes; --timeout ends the
+    /// scan when its time is up, with exit 3 and no report.
+    @Test func aStalledBodyEndsAtTheTimeout() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "slow", "path": "^/api/v1/pods\\?", "seconds": 3600}"#)
+        let started = ContinuousClock.now
+        let (result, report) = try Self.scan(proxy.kubeconfig, ["--timeout", "8s"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("did not finish within 8s (--timeout)"), "\(result.stderr)")
+        #expect(report == nil)
+        #expect(ContinuousClock.now - started < .seconds(40))
+        #expect(try proxy.injected().count >= 1)
+    }
 }

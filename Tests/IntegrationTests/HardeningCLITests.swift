@@ -68,4 +68,34 @@ import Testing
             #expect(mode == 0o600, "\(path)")
         }
     }
+
+    /// --timeout bounds the whole command: a credential plugin that never answers (here with
+    /// interactiveMode IfAvailable and no terminal, so its own 60 s limit applies too) ends the scan with
+    /// exit 3 when the scan's time is up.
+    @Test func timeoutEndsAScanStuckInACredentialPlugin() throws {
+        let folder = try TempDirectory()
+        let plugin = folder.path + "/hang"
+        try "#!/bin/sh\nsleep 600\n".write(toFile: plugin, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
+        let kubeconfig = folder.path + "/config"
+        try """
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+            users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./hang, interactiveMode: IfAvailable}}}]
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            current-context: c
+            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        let result = try Run.lookout(["scan", "--kubeconfig", kubeconfig, "--timeout", "3s"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("did not finish within 3s (--timeout)"), "\(result.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    @Test(arguments: ["soon", "10", "-5m", "1e400h", "5x", ""])
+    func badTimeoutsAreUsageErrors(value: String) throws {
+        let folder = try manifests()
+        let result = try Run.lookout(["scan", "control", "C-0057", "--from", folder.path, "--timeout", value])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--timeout takes a duration"), "\(result.stderr)")
+    }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,18 @@ import Glibc
 /// Runs a program without a shell and returns its stdout; stderr passes through to ours so the user
 /// sees a plugin's own messages. A non-interactive run gets /dev/null as stdin, its own process group,
 /// a time limit and an output cap, so no plugin can stall or flood a scan.
-enum ChildProcess {
+public enum ChildProcess {
+    /// Plugins running now: pid → whether it leads its own process group.
+    private static let running = Mutex<[pid_t: Bool]>([:])
+
+    /// Kills every plugin still running (with the helpers of those in their own group): when Lookout
+    /// gives up (--timeout), nothing it started may outlive it holding its stderr or a terminal.
+    public static func stopAll() {
+        running.withLock { running in
+            for (pid, ownGroup) in running { kill(ownGroup ? -pid : pid, SIGKILL) }
+        }
+    }
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
@@ -68,6 +80,8 @@ enum ChildProcess {
         guard spawned == 0 else {
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
+        running.withLock { $0[pid] = limits.timeout != nil }
+        defer { _ = running.withLock { $0.removeValue(forKey: pid) } }
         let (output, status) = try collect(pid: pid, from: readEnd, limits: limits)
         let exited = (status & 0x7f) == 0
         let code = (status >> 8) & 0xff
