@@ -24,15 +24,15 @@ def rows(results_dir):
         for name in ("floor", "scan", "collect", "from"):
             m = result["medians"][name]
             ratio = "1.00" if name == "floor" else f'{m["wallToFloor"]:.2f}'
-            label = {"floor": "curl floor", "scan": "`scan`", "collect": "`collect`", "from": "`scan --from`"}[name]
+            label = {"floor": "floor", "scan": "`scan`", "collect": "`collect`", "from": "`scan --from`"}[name]
             yield (f'| {result["size"]} | {cluster["pods"]:,} / {cluster["objects"]:,} | {label} | {m["wallSeconds"]:.2f} | '
                    f'{ratio} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} |')
     yield ""
     for result in results:
         scan, tool = result["scan"], result["lookout"]
-        yield (f'- {result["size"]}: {result["floorBytes"] / 2**20:.0f} MiB on the wire (gzip), {scan["resources"]:,} resources, '
+        yield (f'- {result["size"]}: {result["floorBytes"] / 2**20:.1f} MiB on the wire (gzip), {scan["resources"]:,} resources, '
                f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; lookout {tool["version"]} at {tool["commit"]}, '
-               f'binary {tool["binaryMB"]} MB; {result["machine"]["cores"]} cores, medians of {result["runs"]} runs.')
+               f'binary {tool["binaryMB"]} MB; {result["machine"]["cores"]} cores, median of {result["runs"]} run(s).')
     yield from beyond(sorted((r for r in everything if "step" in r), key=lambda r: (r["step"], r.get("nodes", 0))))
 
 
