@@ -89,4 +89,51 @@ struct FaultIntegrationTests {
         #expect(ContinuousClock.now - started < .seconds(40))
         #expect(try proxy.injected().count >= 1)
     }
+
+    // MARK: The fault matrix (issue 11, deliverable 2)
+
+    /// Transient faults, each injected once on a LIST: retries or the list's restart give the same
+    /// findings as a clean run.
+    @Test(arguments: [
+        #"{"fault": "status", "status": 500, "path": "^/api/v1/pods\\?", "times": 1}"#,
+        #"{"fault": "status", "status": 503, "path": "^/api/v1/namespaces\\?", "times": 2}"#,
+        #"{"fault": "status", "status": 429, "path": "^/api/v1/serviceaccounts\\?", "times": 1}"#,
+        #"{"fault": "status", "status": 410, "path": "^/api/v1/pods\\?", "times": 1}"#,
+        #"{"fault": "reset", "path": "^/api/v1/pods\\?", "times": 1}"#,
+        #"{"fault": "chunked-cut", "path": "^/apis/rbac.authorization.k8s.io/v1/clusterrolebindings\\?", "times": 1}"#,
+    ])
+    func transientFaultsGiveTheSameFindings(spec: String) throws {
+        try expectSameFindings(spec: spec)
+    }
+
+    /// A well-formed answer with half the JSON cannot be retried into the truth: the scan is incomplete
+    /// (exit 3) and the report names the kind it could not read.
+    @Test func truncatedJSONMakesTheScanIncompleteNamingTheKind() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "truncate", "path": "^/api/v1/pods\\?"}"#)
+        let (result, report) = try Self.scan(proxy.kubeconfig)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(report?.errors.contains { $0.resource == "pods" } == true, "\(report?.errors ?? [])")
+    }
+
+    /// A body past the transport's cap ends the request instead of filling memory. (The message names
+    /// the cap; it does not yet name the kind, because a transport error ends the whole scan.)
+    @Test func anOversizedBodyIsRefused() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "oversize", "path": "^/api/v1/pods\\?", "bytes": 300000000}"#)
+        let (result, _) = try Self.scan(proxy.kubeconfig)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("larger than 256 MiB"), "\(result.stderr)")
+    }
+
+    /// A certificate for another name, or from a CA the kubeconfig does not trust: exit 3, a TLS message.
+    @Test(arguments: [("wrong-name", "not valid for the name"), ("unknown-ca", "not trusted")])
+    func untrustedCertificatesAreRefused(tls: String, message: String) throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, tls: tls)
+        let (result, report) = try Self.scan(proxy.kubeconfig)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("TLS") && result.stderr.contains(message), "\(result.stderr)")
+        #expect(report == nil)
+    }
 }
