@@ -2,14 +2,15 @@ import FoundationEssentials
 import KubeClient
 
 /// Reads every node's live kubelet configuration through the API server's node proxy
-/// (`GET /api/v1/nodes/<name>/proxy/configz`), a bounded number of nodes at a time, each within a
-/// time limit.
+/// (`GET /api/v1/nodes/<name>/proxy/configz`), a bounded number of nodes at a time — all starting
+/// together — each within a time limit.
 ///
-/// The first node is asked alone: when the API server refuses it (403 from RBAC), the credentials
-/// lack `get nodes/proxy`, no other node would answer either, and the snapshot records
-/// "needs nodes/proxy" instead of a configuration list. After that, a node that fails — its kubelet is
-/// down, slow, refuses the API server, or serves something else — gets its own `error` and the others
-/// are still read: node-config controls judge the nodes that have a configuration.
+/// When the API server refuses every node asked (403 from RBAC), the credentials lack `get nodes/proxy`:
+/// no more nodes are asked once the answers so far are all refusals, and the snapshot records "needs
+/// nodes/proxy" instead of a configuration list. Otherwise a node that fails — its kubelet is down,
+/// slow, refuses the API server, or serves something else — gets its own `error` and the others are
+/// still read: node-config controls judge the nodes that have a configuration. Answers that say the
+/// kubelet cannot be reached, 403 and 404 are final: asking again would only wait longer.
 public struct KubeletConfigCollector: Sendable {
     /// What asking one node produced.
     enum Answer: Sendable, Equatable {
@@ -58,24 +59,28 @@ public struct KubeletConfigCollector: Sendable {
 
     /// One entry per node, in the order given; or no list and the reason when the node proxy is forbidden.
     func collect(nodes: [String]) async -> (configurations: [NodeKubeletConfiguration]?, unavailable: String?) {
-        guard let first = nodes.first else { return ([], nil) }
-        let firstAnswer = await answer(first)
-        if firstAnswer == .needsNodeProxy { return (nil, Self.needsNodeProxy) }
-
+        guard !nodes.isEmpty else { return ([], nil) }
         let answers = await withTaskGroup(of: (String, Answer).self) { group in
-            var answers = [first: firstAnswer]
-            var pending = nodes.dropFirst()
-            func startNext() {
-                guard let node = pending.popFirst() else { return }
-                group.addTask { (node, await answer(node)) }
+            var answers: [String: Answer] = [:]
+            var pending = nodes[...]
+            var inFlight = 0
+            // Refused so far on every node: RBAC refuses them all, no need to ask the rest.
+            func allRefused() -> Bool { !answers.isEmpty && answers.values.allSatisfy { $0 == .needsNodeProxy } }
+            func fill() {
+                while inFlight < maxRequestsInFlight, !allRefused(), let node = pending.popFirst() {
+                    inFlight += 1
+                    group.addTask { (node, await answer(node)) }
+                }
             }
-            for _ in 0..<maxRequestsInFlight { startNext() }
+            fill()
             for await (node, answer) in group {
+                inFlight -= 1
                 answers[node] = answer
-                startNext()
+                fill()
             }
             return answers
         }
+        if answers.values.allSatisfy({ $0 == .needsNodeProxy }) { return (nil, Self.needsNodeProxy) }
         let configurations = nodes.map { node in
             switch answers[node] {
             case .configuration(let configuration): NodeKubeletConfiguration(node: node, configuration: configuration)
@@ -115,7 +120,7 @@ public struct KubeletConfigCollector: Sendable {
     static func readConfigz(of node: String, api: KubeAPI) async -> Answer {
         let path = "/api/v1/nodes/\(node)/proxy/configz"
         do throws(APIError) {
-            return .configuration(try decodeConfigz(try await api.get(path), path: path))
+            return .configuration(try decodeConfigz(try await api.get(path, finalWhen: saysUnreachable), path: path))
         } catch {
             switch error {
             case .forbidden(_, let message) where !message.isEmpty: return .needsNodeProxy
@@ -124,6 +129,13 @@ public struct KubeletConfigCollector: Sendable {
             default: return .failure("\(error)")
             }
         }
+    }
+
+    /// The node proxy's words for a kubelet it cannot reach (dial errors, refused or timed-out
+    /// connections): deterministic for the duration of a scan, unlike a 503 from an overloaded server.
+    static func saysUnreachable(_ message: String) -> Bool {
+        ["error trying to reach service", "dial tcp", "connection refused", "no route to host", "i/o timeout"]
+            .contains { message.contains($0) }
     }
 
     /// The `kubeletconfig` member of a configz document.

@@ -1,6 +1,6 @@
 @testable import Audit
 import Foundation
-import Inventory
+@testable import Inventory
 import KubeClient
 import Reports
 import Testing
@@ -123,6 +123,35 @@ struct NodeConfigIntegrationTests {
         #expect(grantedResult.status == 0, "\(grantedResult.stderr)")
         #expect(grantedReport?.controls.allSatisfy { $0.status == .failed } == true)
         #expect(grantedReport?.findings.contains { $0.controlID == "LO-010" && $0.resource.name == insecureNode } == true)
+    }
+
+    /// A node whose kubelet cannot be reached (nothing listens on its port): the node proxy's answer is
+    /// final at once, the node is in the report's errors and named by the node controls, which judge
+    /// the readable node; the scan stays complete (exit 0).
+    @Test func unreachableKubeletIsNamedNotHidden() async throws {
+        let cluster = try TestCluster.require()
+        let id = UUID().uuidString.prefix(8).lowercased()
+        let secure = try FakeKubelet(profile: "secure", clientCA: cluster.caPath)
+        let upNode = "up-\(id)", downNode = "down-\(id)"
+        defer {
+            _ = try? cluster.kubectl(["delete", "node", upNode, downNode, "--ignore-not-found", "--wait=false"])
+            secure.stop()
+        }
+        try cluster.registerNode(upNode, kubeletPort: secure.port)
+        // Port 1 on loopback: nothing listens, the API server's dial is refused.
+        try cluster.registerNode(downNode, kubeletPort: 1)
+
+        let (result, report) = try scan(["control", "LO-010,C-0069", "--kubeconfig", cluster.kubeconfig])
+        #expect(result.status == 0, "\(result.stderr)")
+        let error = report?.errors.first { $0.resource == "nodes/\(downNode)/proxy/configz" }
+        #expect(error?.reason == CollectionError.kubeletUnreadable)
+        #expect(error.map { KubeletConfigCollector.saysUnreachable($0.message) } == true, "\(error?.message ?? "no error")")
+        for control in ["LO-010", "C-0069"] {
+            let entry = report?.controls.first { $0.id == control }
+            #expect(entry?.status == .passed || entry?.status == .failed, "\(control): \(entry?.skipReason ?? "")")
+            #expect(entry?.unjudged?.contains("not judged") == true, "\(control)")
+        }
+        #expect(report?.complete == true)
     }
 
     /// The ClusterRole of rbac/optional/node-config-clusterrole.yaml, without its binding (which names the

@@ -23,17 +23,39 @@ import Testing
         ])
     }
 
-    /// Refused by RBAC on the first node: the others are not asked and the reason is recorded.
-    @Test func forbiddenFirstNodeStopsWithNeedsNodeProxy() async {
+    /// Refused by RBAC on every node asked: no node beyond the first batch is asked and the reason is
+    /// recorded.
+    @Test func forbiddenEverywhereStopsWithNeedsNodeProxy() async {
         let asked = Mutex<[String]>([])
         let collector = KubeletConfigCollector(maxRequestsInFlight: 4, timeout: .seconds(5)) { node in
             asked.withLock { $0.append(node) }
             return .needsNodeProxy
         }
-        let result = await collector.collect(nodes: ["a", "b", "c"])
+        let result = await collector.collect(nodes: (0..<20).map { "n\($0)" })
         #expect(result.configurations == nil)
         #expect(result.unavailable == "needs nodes/proxy")
-        #expect(asked.withLock { $0 } == ["a"])
+        #expect(asked.withLock { $0.count } == 4)
+    }
+
+    /// Every node starts at once within the bound: the first is not read alone before the others.
+    @Test func allNodesStartTogether() async {
+        let counts = Mutex((current: 0, peak: 0))
+        let collector = KubeletConfigCollector(maxRequestsInFlight: 8, timeout: .seconds(10)) { _ in
+            counts.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current) }
+            // Each read waits until all three are in flight (or a generous bound passes).
+            for _ in 0..<200 where counts.withLock({ $0.peak }) < 3 { try? await Task.sleep(for: .milliseconds(10)) }
+            counts.withLock { $0.current -= 1 }
+            return .configuration(Self.configuration)
+        }
+        let result = await collector.collect(nodes: ["a", "b", "c"])
+        #expect(result.configurations?.count == 3)
+        #expect(counts.withLock { $0.peak } == 3)
+    }
+
+    @Test func unreachableKubeletMessagesAreRecognised() {
+        #expect(KubeletConfigCollector.saysUnreachable("error trying to reach service: dial tcp 10.0.0.9:10250: connect: connection refused"))
+        #expect(KubeletConfigCollector.saysUnreachable("dial tcp 10.0.0.9:10250: i/o timeout"))
+        #expect(!KubeletConfigCollector.saysUnreachable("the server is currently unable to handle the request"))
     }
 
     /// A node that does not answer in time gets an error and does not hold up the others: its read is

@@ -322,6 +322,16 @@ class Handler(BaseHTTPRequestHandler):
                 seen = answered[key]
             full = json.dumps({"kind": "PodList", "metadata": {}, "items": [{"metadata": {"name": "a"}}]}).encode()
             self.reply(200, full[: len(full) // 2] if seen <= int(bad) else full, [("Content-Type", "application/json")])
+        elif path.startswith("/proxy-down/"):
+            # What the API server's node proxy answers for a kubelet it cannot dial; counted per KEY.
+            with lock:
+                answered[path] = answered.get(path, 0) + 1
+            status = {"kind": "Status", "status": "Failure", "code": 503,
+                      "message": "error trying to reach service: dial tcp 10.0.0.9:10250: connect: connection refused"}
+            self.reply(503, json.dumps(status).encode(), [("Content-Type", "application/json")])
+        elif path.startswith("/answered/"):
+            with lock:
+                self.reply(200, str(answered.get("/proxy-down/" + path.split("/")[2], 0)).encode())
         elif path == "/stats":
             with lock:
                 self.reply(200, json.dumps(stats).encode(), [("Content-Type", "application/json")])

@@ -399,6 +399,22 @@ struct TransportTests {
         await #expect(throws: APIError.self) { try await api.list("/truncated-list/\(key)-always/99", as: Item.self) }
     }
 
+    /// An answer the caller knows to be deterministic (the node proxy cannot dial the kubelet) is final
+    /// on the first try; without the predicate the same 503 is retried.
+    @Test func finalAnswersAreNotRetried() async throws {
+        let peer = try await sharedPeer()
+        let api = try await KubeAPI(config: ConnectionConfig(
+            server: url(peer, ""), tls: TLSOptions(certificateAuthorityPEM: pki.authority), origin: "test"))
+        let key = UUID().uuidString
+        await #expect(throws: APIError.self) {
+            try await api.get("/proxy-down/\(key)", finalWhen: { $0.contains("error trying to reach service") })
+        }
+        #expect(String(decoding: try await api.get("/answered/\(key)"), as: UTF8.self) == "1")
+        let retried = UUID().uuidString
+        await #expect(throws: APIError.self) { try await api.get("/proxy-down/\(retried)") }
+        #expect(String(decoding: try await api.get("/answered/\(retried)"), as: UTF8.self) == "5")
+    }
+
     @Test func invalidOptionsAreRejected() {
         let key = Data("key".utf8)
         let invalid: [TransportOptions] = [

@@ -47,12 +47,20 @@ public final class KubeAPI: Sendable {
         try await send("GET", path, query: query)
     }
 
+    /// GET without retrying a 429/5xx answer whose Status message `isFinal` recognises as deterministic
+    /// (the node proxy's "error trying to reach service: dial tcp …" says the kubelet is down: asking
+    /// again only costs time).
+    public func get(_ path: String, finalWhen isFinal: @Sendable (_ message: String) -> Bool) async throws(APIError) -> Data {
+        try await send("GET", path, isFinal: isFinal)
+    }
+
     /// Sends one request with the retry policy of `get`. Only requests whose repetition is harmless may
     /// come through here: reads, access reviews (they change nothing), the report ConfigMap's merge
     /// patch (applying it twice leaves the same object) and its creation (a repeat meets 409 Conflict,
     /// which `writeConfigMap` answers with the patch).
     func send(
-        _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil
+        _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil,
+        isFinal: @Sendable (_ message: String) -> Bool = { _ in false }
     ) async throws(APIError) -> Data {
         let url = config.server + path + Self.queryString(query)
         var refreshed = false
@@ -87,8 +95,9 @@ public final class KubeAPI: Sendable {
             case 404: throw .notFound(path: path)
             case 410: throw .gone(path: path)
             case 429, 500, 502, 503, 504:
-                guard attempt < maxAttempts else {
-                    throw .http(status: response.status, path: path, message: Self.statusMessage(response.body))
+                let message = Self.statusMessage(response.body)
+                guard attempt < maxAttempts, !isFinal(message) else {
+                    throw .http(status: response.status, path: path, message: message)
                 }
                 await Self.sleep(seconds: Self.retryDelay(retryAfter: response.header("retry-after"), attempt: attempt))
             default:
