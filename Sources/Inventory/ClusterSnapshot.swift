@@ -90,6 +90,14 @@ public struct ClusterSnapshot: Codable, Sendable {
 
     public init(cluster: ClusterInfo) { self.cluster = cluster }
 
+    /// `--include-namespaces` names the cluster does not have (a typo scans nothing); empty when the
+    /// namespaces were not listed, and for manifests, whose namespaces need no Namespace object.
+    public var includedNamespacesNotFound: [String] {
+        guard source != .manifests, collected.contains(.namespaces) else { return [] }
+        let existing = Set(namespaces.map(\.name))
+        return scope.included.filter { !existing.contains($0) }
+    }
+
     /// Why `kind` is missing, or nil when it was collected.
     public func unavailableReason(_ kind: ResourceKind) -> String? {
         if collected.contains(kind) { return nil }

@@ -64,6 +64,9 @@ public struct HTMLRenderer: Sendable {
         if !report.scope.excludedNamespaces.isEmpty {
             facts.append(("Excluded namespaces", report.scope.excludedNamespaces.joined(separator: ", ")))
         }
+        if let notFound = report.scope.notFoundNamespaces {
+            facts.append(("Included namespaces that do not exist", notFound.joined(separator: ", ")))
+        }
         var out = "<header><h1>Lookout security report</h1><dl class=\"facts\">\n"
         for (name, value) in facts { out += "<dt>\(Markup.escape(name))</dt><dd>\(Markup.escape(value))</dd>\n" }
         return out + "</dl></header>\n"

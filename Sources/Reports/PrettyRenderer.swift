@@ -56,6 +56,9 @@ public struct PrettyRenderer: Sendable {
         if !report.scope.includedNamespaces.isEmpty {
             out += wrapped("Included namespaces: " + report.scope.includedNamespaces.joined(separator: ", "), indent: 2)
         }
+        if let notFound = report.scope.notFoundNamespaces {
+            out += wrapped("warning: included namespaces that do not exist: " + notFound.joined(separator: ", "), indent: 2, hanging: 2)
+        }
         if !report.isComplete {
             out += bold("INCOMPLETE SCAN") + ": controls that need these kinds could not judge everything\n"
             for reason in report.incompleteReasons ?? [] { out += wrapped(reason, indent: 2, hanging: 2) }

@@ -17,6 +17,8 @@ public struct ScanReport: Codable, Sendable {
     public struct Scope: Codable, Sendable {
         public var excludedNamespaces: [String]
         public var includedNamespaces: [String]
+        /// Included namespaces the cluster does not have; absent when there are none.
+        public var notFoundNamespaces: [String]?
     }
     public struct Counts: Codable, Sendable {
         public var total: Int
@@ -126,7 +128,10 @@ extension ScanReport {
         source = Source(mode: snapshot.source ?? .cluster)
         cluster = Cluster(server: snapshot.cluster.server, context: snapshot.cluster.context, version: snapshot.cluster.version)
         self.scannedAt = scannedAt.formatted(.iso8601)
-        scope = Scope(excludedNamespaces: snapshot.scope.excluded, includedNamespaces: snapshot.scope.included)
+        let notFound = snapshot.includedNamespacesNotFound
+        scope = Scope(
+            excludedNamespaces: snapshot.scope.excluded, includedNamespaces: snapshot.scope.included,
+            notFoundNamespaces: notFound.isEmpty ? nil : notFound)
         let counts = result.resourceCounts
         summary = Summary(
             riskScore: Self.rounded(result.score.riskScore), complianceScore: Self.rounded(result.score.complianceScore),

@@ -96,6 +96,10 @@ enum ScanCommand {
             return error.code
         }
 
+        let notFound = snapshot.includedNamespacesNotFound
+        if !notFound.isEmpty {
+            Console.error("warning: --include-namespaces names namespaces that do not exist: \(notFound.joined(separator: ", "))")
+        }
         let context = AuditContext(snapshot: snapshot, config: controlsConfig)
         let result = Auditor.run(
             plan.controls, frameworks: plan.frameworks, in: context, exceptions: exceptions, progress: progress?.evaluated)

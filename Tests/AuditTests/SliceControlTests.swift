@@ -221,6 +221,28 @@ import Testing
         #expect(Fixture.run(PostureControls.noAdmissionPolicy, on: snapshot).failed.count == 1)
     }
 
+    /// ServiceAccounts of namespaces outside the scope leave the RBAC controls with their namespace, even
+    /// when a ClusterRoleBinding binds them; Users and Groups stay.
+    @Test func subjectsOfExcludedNamespacesAreOutOfScope() {
+        var snapshot = Fixture.snapshot {
+            $0.clusterRoles = [Fixture.clusterRole("cluster-admin", rules: [Fixture.clusterAdminRule])]
+            $0.clusterRoleBindings = [
+                Fixture.clusterRoleBinding("admins", role: "cluster-admin", subjects: [
+                    Subject(kind: "ServiceAccount", name: "generic-garbage-collector", namespace: "kube-system"),
+                    Subject(kind: "ServiceAccount", name: "deployer", namespace: "apps"),
+                    Subject(kind: "User", name: "alice"),
+                ]),
+            ]
+        }
+        func flagged(_ scope: NamespaceScope) -> [String] {
+            snapshot.scope = scope
+            return Fixture.run(RBACControls.administrativeRoles, on: snapshot).failed.map(\.displayName)
+        }
+        #expect(flagged(NamespaceScope()) == ["User alice", "ServiceAccount apps/deployer", "ServiceAccount kube-system/generic-garbage-collector"])
+        #expect(flagged(NamespaceScope(excluded: ["kube-system"])) == ["User alice", "ServiceAccount apps/deployer"])
+        #expect(flagged(NamespaceScope(included: ["shop"])) == ["User alice"])
+    }
+
     @Test func severityBuckets() {
         #expect(Severity(baseScore: 10) == .critical)
         #expect(Severity(baseScore: 9) == .critical)

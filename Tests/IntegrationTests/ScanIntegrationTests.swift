@@ -54,19 +54,52 @@ struct ScanIntegrationTests {
         #expect(report?.errors.isEmpty == true)
     }
 
-    @Test func excludeNamespacesDropsNamespacedFindingsButKeepsClusterScopedOnes() throws {
+    /// Excluded namespaces take their objects and their ServiceAccounts out of the scan, even those a
+    /// ClusterRoleBinding binds (kube-system's controllers); a User bound cluster-wide stays.
+    @Test func excludeNamespacesDropsNamespacedFindingsAndTheirServiceAccounts() throws {
         let cluster = try TestCluster.require()
         let namespace = try makeProblems(cluster)
+        let user = "\(namespace)-operator"
+        try cluster.apply("""
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: \(user), namespace: kube-system}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: \(user)}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+            subjects:
+            - {kind: User, name: \(user), apiGroup: rbac.authorization.k8s.io}
+            - {kind: ServiceAccount, name: \(user), namespace: kube-system}
+            """)
+        defer { _ = try? cluster.kubectl(["delete", "clusterrolebinding", user, "--ignore-not-found"]) }
+        defer { _ = try? cluster.kubectl(["-n", "kube-system", "delete", "serviceaccount", user, "--ignore-not-found"]) }
+        let everything = try scan(["control", "C-0035,C-0057,C-0054", "--kubeconfig", cluster.kubeconfig]).1
+        #expect(everything?.findings.contains { $0.resource.namespace == "kube-system" && $0.resource.name == user } == true)
         let (result, report) = try scan([
-            "control", "C-0035,C-0057,C-0054", "--kubeconfig", cluster.kubeconfig, "--exclude-namespaces", "kube-public,\(namespace)",
+            "control", "C-0035,C-0057,C-0054", "--kubeconfig", cluster.kubeconfig,
+            "--exclude-namespaces", "kube-system,kube-public,\(namespace)",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let findings = try #require(report).findings
-        #expect(!findings.contains { $0.resource.namespace == namespace && $0.resource.kind != "ServiceAccount" })
+        #expect(!findings.contains { [namespace, "kube-system", "kube-public"].contains($0.resource.namespace ?? "") })
         #expect(!findings.contains { $0.resource.kind == "Namespace" && [namespace, "kube-public"].contains($0.resource.name) })
-        // The ClusterRoleBinding is cluster-scoped: its power is still reported.
-        #expect(findings.contains { $0.controlID == "C-0035" && $0.resource.name == "deployer" && $0.resource.namespace == namespace })
-        #expect(report?.scope.excludedNamespaces == ["kube-public", namespace])
+        // Users belong to no namespace: the cluster-scoped binding's power is still reported.
+        #expect(findings.contains { $0.controlID == "C-0035" && $0.resource.kind == "User" && $0.resource.name == user })
+        #expect(report?.scope.excludedNamespaces == ["kube-system", "kube-public", namespace])
+    }
+
+    /// An included namespace that does not exist is a warning, in the report too, and judges nothing:
+    /// the score is n/a, never 100%.
+    @Test func includedNamespaceThatDoesNotExistIsAWarning() throws {
+        let cluster = try TestCluster.require()
+        let missing = "absent-\(UUID().uuidString.prefix(8).lowercased())"
+        let (result, report) = try scan(["control", "C-0057", "--kubeconfig", cluster.kubeconfig, "--include-namespaces", missing])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: --include-namespaces names namespaces that do not exist: \(missing)"))
+        #expect(report?.scope.notFoundNamespaces == [missing])
+        #expect(report?.summary.complianceScore == nil)
     }
 
     @Test func readOnlyServiceAccountTokenScanIsComplete() throws {

@@ -118,6 +118,22 @@ enum SampleReport {
         #expect(SampleReport.make().incompleteReasons == [])
     }
 
+    /// An included namespace the cluster does not have is in the report and its pretty header.
+    @Test func includedNamespacesThatDoNotExistAreReported() {
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://cluster.example:6443"))
+        snapshot.collected = Set(ResourceKind.allCases)
+        snapshot.namespaces = [Namespace(metadata: ObjectMeta(name: "shop"))]
+        snapshot.scope = NamespaceScope(included: ["shop", "shpo"])
+        let controls = ["C-0057"].compactMap(Catalogue.control(id:))
+        let result = Auditor.run(controls, frameworks: [], in: AuditContext(snapshot: snapshot))
+        let report = ScanReport(result: result, snapshot: snapshot, toolVersion: "0", scannedAt: Date(timeIntervalSince1970: 0))
+        #expect(report.scope.notFoundNamespaces == ["shpo"])
+        #expect(PrettyRenderer(useColor: false, verbose: false).render(report).contains("warning: included namespaces that do not exist: shpo"))
+        snapshot.source = .manifests
+        #expect(snapshot.includedNamespacesNotFound.isEmpty, "manifests need no Namespace object")
+        #expect(SampleReport.make().scope.notFoundNamespaces == nil)
+    }
+
     /// Reports written before not-applicable existed still load as baselines.
     @Test func readsReportsWithoutNotApplicableCounts() throws {
         var object = try #require(try JSONSerialization.jsonObject(with: SampleReport.make().jsonData()) as? [String: Any])

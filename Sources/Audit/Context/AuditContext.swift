@@ -8,7 +8,8 @@ public struct AuditContext: Sendable {
     public let workloads: [Workload]
     public let grants: [Grant]
     public let grantsBySubject: [Subject: [Grant]]
-    /// Every subject named by a binding in scope, including those whose role does not exist.
+    /// Every subject named by a binding in scope, including those whose role does not exist, except
+    /// ServiceAccounts of namespaces outside the scope.
     public let subjects: [Subject]
     /// ServiceAccounts by "namespace/name": workload controls look one up per workload.
     let serviceAccountsByKey: [String: ServiceAccount]
@@ -33,7 +34,9 @@ public struct AuditContext: Sendable {
         for binding in snapshot.roleBindings {
             subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace ?? "default") })
         }
-        self.subjects = subjects.sorted()
+        // A ServiceAccount lives in its namespace and leaves the scan with it (users exclude kube-system to
+        // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
+        self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
         self.relations = RelationIndex(snapshot)
         self.serviceAccountsByKey = Dictionary(
             snapshot.serviceAccounts.map { ("\($0.namespace ?? "default")/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
