@@ -116,6 +116,29 @@ struct FaultIntegrationTests {
         #expect(report?.errors.contains { $0.resource == "pods" } == true, "\(report?.errors ?? [])")
     }
 
+    /// Issue 9 observation 1: every third LIST answered with half its JSON (a consistent Content-Length)
+    /// gave exit 0 with most controls skipped. A page that does not decode is fetched again: the same
+    /// findings as a clean run, and a complete scan.
+    @Test func everyThirdListTruncatedIsRetriedToTheSameFindings() throws {
+        try expectSameFindings(spec: #"{"fault": "truncate", "path": "limit=", "every": 3}"#, minimumInjected: 3)
+    }
+
+    /// Truncated on every try: the report is still written, says it is incomplete and why, and
+    /// --allow-incomplete returns the gates' code instead of 3.
+    @Test func alwaysTruncatedListIsAnIncompleteReportAndAllowIncompleteAcceptsIt() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "truncate", "path": "^/api/v1/pods\\?"}"#)
+        let (strict, report) = try Self.scan(proxy.kubeconfig)
+        #expect(strict.status == 3, "\(strict.stderr)")
+        #expect(report?.complete == false)
+        #expect(report?.incompleteReasons?.contains { $0.hasPrefix("cannot read pods: ") } == true, "\(report?.incompleteReasons ?? [])")
+        #expect(report?.controls.first { $0.id == "C-0057" }?.skipReason == "failed: pods")
+        #expect(strict.stderr.contains("incomplete scan: cannot read pods"), "\(strict.stderr)")
+        let (allowed, allowedReport) = try Self.scan(proxy.kubeconfig, ["--allow-incomplete"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(allowedReport?.complete == false)
+    }
+
     /// A body past the transport's cap ends the request instead of filling memory. (The message names
     /// the cap; it does not yet name the kind, because a transport error ends the whole scan.)
     @Test func anOversizedBodyIsRefused() throws {
