@@ -23,8 +23,9 @@
 #            lookout scan framework all --from: BENCH_OUT/offline-<N>.json
 #   nodes    BENCH_NODES Nodes (default 1000; 0 skips it) registered on a fresh test API server, their
 #            kubelets BENCH_KUBELETS fake kubelets (Tests/cluster/fake-kubelet.py, default 4) behind its node
-#            proxy; lookout collect timed with and without them, and the most node-proxy requests the API
-#            server had in flight at once (its audit log): BENCH_OUT/nodes-<N>.json
+#            proxy; lookout collect timed with and without them, the floor (floor.py reading every node's
+#            configz as many at once as Lookout may), and the most node-proxy requests the API server had
+#            in flight at once (its audit log): BENCH_OUT/nodes-<N>.json
 #
 # BENCH_BIN picks the lookout binary (default: a release build made here). BENCH_SIZES="" runs only the
 # steps beyond the test server.
@@ -233,14 +234,18 @@ if [ "$NODES" -gt 0 ]; then
   [ "${#ports[@]}" -eq "$KUBELETS" ] && [ -n "${ports[-1]}" ] || { log "a fake kubelet did not start"; exit 1; }
   registered="$(python3 "$ROOT/Tests/bench/nodes.py" "$STATE" "$NODES" "$(IFS=,; echo "${ports[*]}")")"
   log "registered: $registered"
+  # The floor of the node proxy: a minimal client reading every node's configz, as many at once as Lookout may.
+  bound="$(sed -n 's/.*maxRequestsInFlight: Int = \([0-9]*\).*/\1/p' "$ROOT/Sources/Inventory/KubeletConfigCollector.swift")"
+  python3 -c 'import sys; print("\n".join(f"/api/v1/nodes/bench-node-{i:05d}/proxy/configz" for i in range(int(sys.argv[1]))))' "$NODES" > "$WORK/node-paths"
   for run in $(seq 1 "$RUNS"); do
     log "nodes, run $run of $RUNS"
+    measure floor "$run" python3 "$ROOT/Tests/bench/floor.py" "$STATE" "$WORK/node-paths" "$bound"
     measure nodes "$run" "$BENCH_BIN" collect --kubeconfig "$kubeconfig" --output "$WORK/nodes.json"
   done
   python3 - "$WORK/nodes.json" "$STATE/audit.log" "$NODES" "$KUBELETS" "$RUNS" "$(medians nodes)" "$(medians empty)" \
-    "$(provenance)" "$ROOT/Sources/Inventory/KubeletConfigCollector.swift" > "$OUT/nodes-$NODES.json" <<'PY'
-import datetime, json, re, sys
-snapshot, audit, nodes, kubelets, runs, median, empty, provenance, source = sys.argv[1:]
+    "$(provenance)" "$bound" "$(medians floor)" > "$OUT/nodes-$NODES.json" <<'PY'
+import datetime, json, sys
+snapshot, audit, nodes, kubelets, runs, median, empty, provenance, bound, floor = sys.argv[1:]
 configurations = json.load(open(snapshot)).get("kubeletConfigurations") or []
 read = sum(1 for c in configurations if c.get("configuration") and not c.get("error"))
 assert read == int(nodes), f"{read} of {nodes} kubelet configurations read: {[c.get('error') for c in configurations if c.get('error')][:3]}"
@@ -258,10 +263,11 @@ peak = current = 0
 for _, step in sorted(edges, key=lambda e: (e[0], e[1])):
     current += step
     peak = max(peak, current)
-bound = int(re.search(r"maxRequestsInFlight: Int = (\d+)", open(source).read()).group(1))
+bound = int(bound)
 assert 0 < peak <= bound, f"{peak} node-proxy requests in flight at once, the bound is {bound}"
 print(json.dumps({"step": "nodes", "nodes": int(nodes), "fakeKubelets": int(kubelets), "runs": int(runs),
-                  "median": json.loads(median), "withoutNodes": json.loads(empty), "configurationsRead": read,
+                  "median": json.loads(median), "withoutNodes": json.loads(empty), "floor": json.loads(floor),
+                  "wallToFloor": round(json.loads(median)["wallSeconds"] / json.loads(floor)["wallSeconds"], 2), "configurationsRead": read,
                   "inFlightBound": bound, "peakInFlight": peak, "bounds": {"wallSeconds": 2},
                   **json.loads(provenance)}, indent=2, sort_keys=True))
 PY

@@ -17,6 +17,14 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 def rows(results_dir):
     everything = [json.load(open(path)) for path in glob.glob(os.path.join(results_dir, "*.json"))]
     results = sorted((r for r in everything if "size" in r), key=lambda r: ORDER.get(r["size"], 99))
+    yield from sizes(results)
+    yield from beyond(sorted((r for r in everything if "step" in r), key=lambda r: (r["step"], r.get("nodes", 0))))
+
+
+def sizes(results):
+    """The S/M/L clusters on the test API server, against its floor."""
+    if not results:
+        return
     yield "| size | pods / objects | command | wall (s) | × floor | CPU (s) | peak RSS (MB) |"
     yield "|---|---|---|---:|---:|---:|---:|"
     for result in results:
@@ -33,7 +41,6 @@ def rows(results_dir):
         yield (f'- {result["size"]}: {result["floorBytes"] / 2**20:.1f} MiB on the wire (gzip), {scan["resources"]:,} resources, '
                f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; lookout {tool["version"]} at {tool["commit"]}, '
                f'binary {tool["binaryMB"]} MB; {result["machine"]["cores"]} cores, median of {result["runs"]} run(s).')
-    yield from beyond(sorted((r for r in everything if "step" in r), key=lambda r: (r["step"], r.get("nodes", 0))))
 
 
 def beyond(results):
@@ -50,9 +57,11 @@ def beyond(results):
                    f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | '
                    f'{r["bounds"]["peakRSSMB"]} | {load} |')
         else:
-            e = r["withoutNodes"]
-            yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | `collect` | {m["wallSeconds"]:.2f} | '
-                   f'{r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | — | {load} |')
+            e, f = r["withoutNodes"], r["floor"]
+            yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | floor: every configz, {r["inFlightBound"]} at once | '
+                   f'{f["wallSeconds"]:.2f} | — | {f["cpuSeconds"]:.2f} | {f["peakRSSMB"]:.0f} | — | {load} |')
+            yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | `collect` ({r["wallToFloor"]:.2f} × floor) | '
+                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | — | {load} |')
             yield (f'| the same server without Nodes | `collect` | {e["wallSeconds"]:.2f} | — | {e["cpuSeconds"]:.2f} | '
                    f'{e["peakRSSMB"]:.0f} | — | {load} |')
     yield ""
@@ -60,11 +69,11 @@ def beyond(results):
         tool = r["lookout"]
         if r["step"] == "offline":
             yield (f'- offline: a {r["snapshot"]["bytes"] / 2**20:.0f} MiB snapshot from Tests/bench/bigsnapshot.py, {r["findings"]:,} findings, '
-                   f'a {r["reportMB"]:.0f} MiB JSON report; lookout {tool["version"]} at {tool["commit"]}; medians of {r["runs"]} runs.')
+                   f'a {r["reportMB"]:.0f} MiB JSON report; lookout {tool["version"]} at {tool["commit"]}; median of {r["runs"]} run(s).')
         else:
             yield (f'- nodes: {r["configurationsRead"]:,} kubelet configurations read through the node proxy, at most '
                    f'{r["peakInFlight"]} requests in flight at the API server (bound {r["inFlightBound"]}); lookout '
-                   f'{tool["version"]} at {tool["commit"]}; medians of {r["runs"]} runs.')
+                   f'{tool["version"]} at {tool["commit"]}; median of {r["runs"]} run(s).')
 
 
 def main(results_dir, markdown):
