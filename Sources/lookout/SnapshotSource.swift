@@ -26,6 +26,9 @@ enum SnapshotSource {
             Console.error("lookout: \(error)")
             throw CommandExit(code: .usage)
         }
+        for (path, mode) in connection.kubeconfigsReadableByOthers {
+            Console.error("warning: the kubeconfig \(path) holds credentials and is readable by group or others (mode 0\(String(mode, radix: 8))): chmod 600 it")
+        }
         if connection.tls.insecureSkipVerify {
             Console.error("warning: TLS verification is disabled (insecure-skip-tls-verify): the API server's identity is not checked")
         }

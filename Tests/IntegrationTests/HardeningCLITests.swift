@@ -98,4 +98,21 @@ import Testing
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("--timeout takes a duration"), "\(result.stderr)")
     }
+
+    /// Issue 11 deliverable 4: a kubeconfig that group or others may read gets a warning.
+    @Test func kubeconfigReadableByOthersIsWarnedAbout() throws {
+        let folder = try TempDirectory()
+        let kubeconfig = folder.path + "/config"
+        try """
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+            contexts: [{name: c, context: {cluster: c}}]
+            current-context: c
+            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        for (mode, warned) in [(0o644, true), (0o640, true), (0o600, false)] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: kubeconfig)
+            let result = try Run.lookout(["scan", "--kubeconfig", kubeconfig])
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("is readable by group or others (mode 0\(String(mode, radix: 8)))") == warned, "\(result.stderr)")
+        }
+    }
 }

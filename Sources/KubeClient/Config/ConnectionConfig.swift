@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything needed to talk to one API server: where, how to trust it, and who we are.
 public struct ConnectionConfig: Sendable {
@@ -20,6 +23,17 @@ public struct ConnectionConfig: Sendable {
     public var credentials: Credentials
     /// Where the configuration came from, for messages ("kubeconfig /home/u/.kube/config", "in-cluster").
     public var origin: String
+    /// The kubeconfig files it was read from (none in-cluster).
+    public var kubeconfigFiles: [String] = []
+
+    /// Those of `kubeconfigFiles` that group or others may read: they hold credentials.
+    public var kubeconfigsReadableByOthers: [(path: String, mode: Int)] {
+        kubeconfigFiles.compactMap { path in
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & 0o044 != 0 else { return nil }
+            return (path, Int(info.st_mode & 0o777))
+        }
+    }
 
     /// `server` as messages and reports show it: without credentials in the URL.
     public var displayServer: String { URLText.withoutUserinfo(server) }
@@ -48,7 +62,9 @@ public enum ConfigLoader {
         serviceAccountDirectory: String = serviceAccountDirectory
     ) throws(ConfigError) -> ConnectionConfig {
         if let kubeconfigPath {
-            return try connection(from: Kubeconfig.load(path: kubeconfigPath), context: context)
+            var config = try connection(from: Kubeconfig.load(path: kubeconfigPath), context: context)
+            config.kubeconfigFiles = [kubeconfigPath]
+            return config
         }
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             let paths = list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
@@ -56,11 +72,15 @@ public enum ConfigLoader {
             if !existing.isEmpty {
                 var merged = Kubeconfig()
                 for path in existing { merged.merge(try Kubeconfig.load(path: path)) }
-                return try connection(from: merged, context: context)
+                var config = try connection(from: merged, context: context)
+                config.kubeconfigFiles = existing
+                return config
             }
         }
         if let home = environment["HOME"], FileManager.default.fileExists(atPath: home + "/.kube/config") {
-            return try connection(from: Kubeconfig.load(path: home + "/.kube/config"), context: context)
+            var config = try connection(from: Kubeconfig.load(path: home + "/.kube/config"), context: context)
+            config.kubeconfigFiles = [home + "/.kube/config"]
+            return config
         }
         if environment["KUBERNETES_SERVICE_HOST"] != nil {
             return try inCluster(environment: environment, directory: serviceAccountDirectory)
