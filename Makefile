@@ -17,7 +17,7 @@ RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --product lookout --static-swift
 ROOTFS ?= .build/rootfs
 IMAGE ?= localhost/lookout:$(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/KubeClient/API/KubeAPI.swift)
 
-.PHONY: build release deps test unit-test demo demo-stop docs bench clean rootfs image
+.PHONY: fuzz build release deps test unit-test demo demo-stop docs bench clean rootfs image
 
 # Install the system packages the build and the tests use, only those that are missing.
 deps:
@@ -103,6 +103,11 @@ test: deps rootfs
 
 unit-test: deps
 	$(SWIFT) test --skip IntegrationTests
+
+# The seeded fuzzer of the YAML reader and the kubeconfig loader with a long budget (unit tests run a
+# short one). ITERATIONS and SEED choose the run; a crash prints the seed to reproduce it.
+fuzz: deps
+	LOOKOUT_FUZZ_ITERATIONS=$${ITERATIONS:-300000} LOOKOUT_FUZZ_SEED=$${SEED:-$$RANDOM} $(SWIFT) test --filter KubeClientTests.FuzzTests
 
 # Starts the local test API server (kept running; `make demo-stop` ends it), loads sample workloads
 # with known problems and scans them.
