@@ -6,7 +6,10 @@ import Inventory
 enum CollectCommand {
     static let options: [OptionSpec] =
         ScanCommand.options.filter { ["kubeconfig", "context", "exclude-namespaces", "include-namespaces", "timeout", "help"].contains($0.name) }
-        + [OptionSpec(name: "output", short: "o", takesValue: true, help: "write the snapshot to this file instead of stdout")]
+        + [
+            OptionSpec(name: "output", short: "o", takesValue: true, help: "write the snapshot to this file instead of stdout"),
+            OptionSpec(name: "allow-incomplete", takesValue: false, help: "exit 0 even when a kind could not be read (the snapshot records it)"),
+        ]
 
     static var help: String {
         """
@@ -16,7 +19,8 @@ enum CollectCommand {
 
         Options:
         \(OptionSpec.describe(options))
-        Exit codes: 0 saved, 2 bad usage or kubeconfig, 3 cluster unreachable or the collection failed.
+        Exit codes: 0 saved, 2 bad usage or kubeconfig, 3 cluster unreachable or the collection failed, or a
+        kind could not be read (the snapshot is still saved and records which; --allow-incomplete exits 0).
 
         """
     }
@@ -61,6 +65,14 @@ enum CollectCommand {
         } catch {
             Console.error("lookout collect: \(error)")
             return .usage
+        }
+        // The snapshot says which kinds failed, and `scan --from` will call itself incomplete; a pipeline
+        // that only collects must hear it now.
+        let failed = snapshot.errors.filter { $0.reason == CollectionError.failed }
+        for error in failed { Console.error("warning: incomplete collection: cannot read \(error.resource): \(error.message)") }
+        guard failed.isEmpty || parsed.has("allow-incomplete") else {
+            Console.error("lookout collect: the snapshot is incomplete (exit 3): it is saved; --allow-incomplete accepts it")
+            return .clusterError
         }
         return .success
     }

@@ -139,6 +139,22 @@ struct FaultIntegrationTests {
         #expect(allowedReport?.complete == false)
     }
 
+    /// `collect` with a kind it cannot read: the snapshot is saved and records the failure, the exit code
+    /// is 3 unless --allow-incomplete, and `scan --from` the snapshot is incomplete in turn.
+    @Test func alwaysTruncatedListMakesCollectExitThreeWithTheSnapshotSaved() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "truncate", "path": "^/api/v1/pods\\?"}"#)
+        let folder = try TempDirectory()
+        let strict = try Run.lookout(["collect", "--kubeconfig", proxy.kubeconfig, "--output", folder.path + "/snapshot.json"])
+        #expect(strict.status == 3, "\(strict.stderr)")
+        #expect(strict.stderr.contains("incomplete collection: cannot read pods"), "\(strict.stderr)")
+        let offline = try Run.lookout(["scan", "control", "C-0057", "--from", folder.path + "/snapshot.json", "--format", "json"])
+        #expect(offline.status == 3, "\(offline.stderr)")
+        #expect(try ScanReport.decode(Data(offline.stdout.utf8)).complete == false)
+        let allowed = try Run.lookout(["collect", "--kubeconfig", proxy.kubeconfig, "--allow-incomplete", "--output", folder.path + "/again.json"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+
     /// A body past the transport's cap ends the request instead of filling memory. (The message names
     /// the cap; it does not yet name the kind, because a transport error ends the whole scan.)
     @Test func anOversizedBodyIsRefused() throws {
