@@ -111,7 +111,7 @@ enum NodeControls {
     // MARK: - Shared documentation
 
     static let liveConfigNotes =
-        "Read from the live configuration the kubelet serves at /configz, through the API server's node proxy (flags and config file already merged). Needs `get nodes/proxy`, which is powerful and therefore granted only by the optional rbac/optional/node-config-clusterrole.yaml; without it the control is skipped with \"needs nodes/proxy\". A node whose configuration cannot be read (kubelet down, timed out after 10 s, refusing the API server) is not judged; when no node can be read the control is skipped with each node's reason."
+        "Read from the live configuration the kubelet serves at /configz, through the API server's node proxy (flags and config file already merged). Needs `get nodes/proxy`, which is powerful and therefore granted only by the optional rbac/optional/node-config-clusterrole.yaml; without it the control is skipped with \"needs nodes/proxy\". A node whose configuration cannot be read (kubelet down, timed out after 10 s, refusing the API server) is not judged: the result names it (`unjudged`) and the report's errors give its reason; when no node can be read the control is skipped with each node's reason."
     static let hostSensorNotes =
         " Kubescape reads the kubelet's command line and config file with its host sensor (a privileged DaemonSet); Lookout needs no agent on the nodes."
     static let anonymousExample =
