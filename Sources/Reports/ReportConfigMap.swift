@@ -47,6 +47,9 @@ public struct ReportDigest: Codable, Sendable {
 public enum ReportConfigMap {
     public static let summaryKey = "summary.json"
     public static let reportKey = "report.json.gz"
+    /// The compact baseline, stored instead of the report when even the report without finding details
+    /// does not fit.
+    public static let baselineKey = "baseline.json.gz"
     /// Set when the report had to be shortened or left out to fit; removed when it fits again.
     public static let noteKey = "report-note"
     public static let labels = ["app.kubernetes.io/name": "lookout", "app.kubernetes.io/component": "report"]
@@ -66,13 +69,14 @@ public enum ReportConfigMap {
     }
 
     /// The summary, and the report as large as fits: whole; else without the evidence, related objects
-    /// and remediation text (the next run's baseline needs only the findings' identities); else left
-    /// out, with a note saying why.
+    /// and remediation text (the next run's baseline needs only the findings' identities); else a compact
+    /// baseline (each finding's control, resource, fingerprint and status); else left out, with a note
+    /// saying why.
     public static func contents(for report: ScanReport, limit: Int = sizeLimit) throws -> Contents {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let summary = String(decoding: try encoder.encode(ReportDigest(report)), as: UTF8.self) + "\n"
-        var contents = Contents(data: [summaryKey: summary, noteKey: nil], binaryData: [reportKey: nil])
+        var contents = Contents(data: [summaryKey: summary, noteKey: nil], binaryData: [reportKey: nil, baselineKey: nil])
 
         let full = try Gzip.compress(try report.jsonData())
         contents.binaryData[reportKey] = full
@@ -84,9 +88,18 @@ public enum ReportConfigMap {
             + "its findings were stored without evidence, related objects and remediation. Use --output for the full report."
         if contents.size <= limit { return contents }
 
+        let compact = try CompactBaseline(report).gzipped()
         contents.binaryData[reportKey] = .some(nil)
+        contents.binaryData[baselineKey] = compact
         contents.data[noteKey] = "The report compresses to \(trimmed.count) bytes even without finding details, over the "
-            + "ConfigMap limit of \(limit): only the summary is stored, and the next run has no baseline. Use --output for the report."
+            + "ConfigMap limit of \(limit): only the summary and a compact baseline (each finding's control, resource and "
+            + "fingerprint) are stored, so resolved findings have no message. Use --output for the report."
+        if contents.size <= limit { return contents }
+
+        contents.binaryData[baselineKey] = .some(nil)
+        contents.data[noteKey] = "The report compresses to \(trimmed.count) bytes even without finding details, and its compact "
+            + "baseline to \(compact.count), over the ConfigMap limit of \(limit): only the summary is stored, and the next run "
+            + "has no baseline. Use --output for the report."
         return contents
     }
 
@@ -94,11 +107,18 @@ public enum ReportConfigMap {
     /// times; anyone who may write the ConfigMap could store a gzip bomb instead.
     public static let storedReportLimit = 32 << 20
 
-    /// The report stored by an earlier run, or nil when there is none yet (the ConfigMap is new or the
-    /// report did not fit).
-    public static func report(from binaryData: [String: Data]) throws -> ScanReport? {
-        guard let compressed = binaryData[reportKey] else { return nil }
-        return try ScanReport.decode(try Gzip.decompress(compressed, limit: storedReportLimit))
+    /// The report stored by an earlier run, or its compact baseline as a report without finding
+    /// details; nil when there is none yet (the ConfigMap is new or nothing fitted).
+    public static func report(from binaryData: [String: Data], data: [String: String] = [:]) throws -> ScanReport? {
+        if let compressed = binaryData[reportKey] {
+            return try ScanReport.decode(try Gzip.decompress(compressed, limit: storedReportLimit))
+        }
+        guard let compressed = binaryData[baselineKey] else { return nil }
+        guard let summary = data[summaryKey] else {
+            throw CompactBaseline.Failure(description: "the ConfigMap holds a compact baseline but no \(summaryKey)")
+        }
+        let digest = try JSONDecoder().decode(ReportDigest.self, from: Data(summary.utf8))
+        return try CompactBaseline.decode(compressed).report(digest: digest)
     }
 }
 

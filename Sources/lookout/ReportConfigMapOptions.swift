@@ -74,7 +74,7 @@ struct ReportConfigMapOptions {
             throw CommandExit(code: .clusterError)
         }
         do {
-            guard let contents, let report = try ReportConfigMap.report(from: contents.binaryData) else {
+            guard let contents, let report = try ReportConfigMap.report(from: contents.binaryData, data: contents.data) else {
                 Console.error("note: no baseline yet: \(source) holds no report (first run); every finding counts as new")
                 return nil
             }

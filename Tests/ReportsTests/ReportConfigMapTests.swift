@@ -114,3 +114,63 @@ import Testing
         #expect(throws: (any Error).self) { try ReportConfigMap.report(from: [ReportConfigMap.reportKey: Data("garbage".utf8)]) }
     }
 }
+
+/// A 10,000-pod cluster's scan must leave the next run a baseline: when neither report fits the
+/// ConfigMap, the compact baseline does.
+@Suite struct CompactBaselineTests {
+    /// 40 controls failing on 1,500 Deployments each: 60,000 findings, well over the 24,145 of the
+    /// benchmark's L cluster, whose trimmed report does not fit.
+    @Test func fitsAtScaleAndComparesLikeTheReport() throws {
+        let report = LargeReport.make(resources: 1_500)
+        let contents = try ReportConfigMap.contents(for: report)
+        #expect(contents.size <= ReportConfigMap.sizeLimit, "\(contents.size) bytes")
+        #expect(contents.binaryData[ReportConfigMap.reportKey] == .some(nil), "no report: it does not fit")
+        let compact = try #require(contents.binaryData[ReportConfigMap.baselineKey] ?? nil)
+        #expect((contents.data[ReportConfigMap.noteKey] ?? nil)?.contains("compact baseline") == true)
+
+        let data = contents.data.compactMapValues { $0 }
+        let stored = try #require(try ReportConfigMap.report(from: [ReportConfigMap.baselineKey: compact], data: data))
+        #expect(stored.findings.map(\.fingerprint) == report.findings.map(\.fingerprint))
+        #expect(stored.scannedAt == report.scannedAt)
+
+        // The next scan: one finding fixed, one new.
+        var next = report
+        let fixed = next.findings.removeFirst()
+        var added = next.findings[0]
+        added.resource.name = "app-new"
+        added.fingerprint = "00000000000000aa"
+        next.findings.append(added)
+        let compared = next.compared(with: stored, source: "configmap/lookout/lookout-report")
+        let full = next.compared(with: report, source: "configmap/lookout/lookout-report")
+        #expect(compared.baseline?.new == 1)
+        #expect(compared.baseline?.unchanged == full.baseline?.unchanged)
+        #expect(compared.baseline?.resolved.map(\.fingerprint) == [fixed.fingerprint])
+        #expect(compared.baseline?.resolved.first?.resource == fixed.resource)
+        #expect(compared.baseline?.resolved.first?.message == CompactBaseline.noMessage)
+    }
+
+    @Test func aReportWhenOneFitsRemovesAStaleCompactBaseline() throws {
+        let contents = try ReportConfigMap.contents(for: SampleReport.make())
+        #expect(contents.binaryData[ReportConfigMap.baselineKey] == .some(nil))
+        #expect((contents.binaryData[ReportConfigMap.reportKey] ?? nil) != nil)
+    }
+
+    /// Anyone who may write the ConfigMap could store anything: indexes out of range, a baseline
+    /// without its summary and garbage are errors, never traps.
+    @Test func rejectsHostileContent() throws {
+        let digest = String(decoding: try JSONEncoder().encode(ReportDigest(SampleReport.make())), as: UTF8.self)
+        let data = [ReportConfigMap.summaryKey: digest]
+        for json in [
+            #"{"scannedAt":"x","controls":[["C-0057","high"]],"resources":[],"findings":[[0,5,"ab",0]]}"#,
+            #"{"scannedAt":"x","controls":[["C-0057","urgent"]],"resources":[["v1","Pod","","p"]],"findings":[[0,0,"ab",0]]}"#,
+            #"{"scannedAt":"x","controls":[["C-0057"]],"resources":[["v1","Pod","","p"]],"findings":[[0,0,"ab",0]]}"#,
+            #"{"scannedAt":"x","controls":[],"resources":[],"findings":[[-1,0,"ab",0]]}"#,
+        ] {
+            let compressed = try Gzip.compress(Data(json.utf8))
+            #expect(throws: (any Error).self, "\(json)") { try ReportConfigMap.report(from: [ReportConfigMap.baselineKey: compressed], data: data) }
+        }
+        let valid = try Gzip.compress(Data(#"{"scannedAt":"x","controls":[],"resources":[],"findings":[]}"#.utf8))
+        #expect(throws: (any Error).self) { try ReportConfigMap.report(from: [ReportConfigMap.baselineKey: valid]) }
+        #expect(try ReportConfigMap.report(from: [ReportConfigMap.baselineKey: valid], data: data)?.findings.isEmpty == true)
+    }
+}
