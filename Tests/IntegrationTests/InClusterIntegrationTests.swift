@@ -49,6 +49,8 @@ struct InClusterIntegrationTests {
             contexts: [{name: test, context: {cluster: test, user: test, namespace: \(namespace)}}]
             current-context: test
             """.write(toFile: path, atomically: true, encoding: .utf8)
+        // Owner-only, as kubectl writes one: a wider file earns a warning the tests would see.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         return path
     }
 

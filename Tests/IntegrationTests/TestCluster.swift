@@ -126,6 +126,8 @@ struct TestCluster: Sendable {
             current-context: test
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
+        // Owner-only, as kubectl writes one: a wider file earns a warning the tests would see.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         return path
     }
 }
