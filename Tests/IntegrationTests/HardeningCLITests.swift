@@ -38,12 +38,7 @@ import Testing
     /// Defect 14: credentials in a server or Pushgateway URL were printed and stored.
     @Test func credentialsInURLsAreNeverPrinted() throws {
         let folder = try manifests()
-        let kubeconfig = folder.path + "/config"
-        try """
-            clusters: [{name: c, cluster: {server: "https://admin:s3cret-pw@127.0.0.1:1", insecure-skip-tls-verify: true}}]
-            contexts: [{name: c, context: {cluster: c}}]
-            current-context: c
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try TestCluster.offlineKubeconfig(in: folder.path, server: "https://admin:s3cret-pw@127.0.0.1:1")
         let scan = try Run.lookout(["scan", "--kubeconfig", kubeconfig])
         #expect(scan.status == 3)
         #expect(scan.stderr.contains("127.0.0.1:1"), "\(scan.stderr)")
@@ -102,12 +97,7 @@ import Testing
     /// Issue 11 deliverable 4: a kubeconfig that group or others may read gets a warning.
     @Test func kubeconfigReadableByOthersIsWarnedAbout() throws {
         let folder = try TempDirectory()
-        let kubeconfig = folder.path + "/config"
-        try """
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
-            contexts: [{name: c, context: {cluster: c}}]
-            current-context: c
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try TestCluster.offlineKubeconfig(in: folder.path, server: "https://127.0.0.1:1")
         for (mode, warned) in [(0o644, true), (0o640, true), (0o600, false)] {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: kubeconfig)
             let result = try Run.lookout(["scan", "--kubeconfig", kubeconfig])

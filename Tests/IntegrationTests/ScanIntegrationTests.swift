@@ -199,12 +199,7 @@ struct ScanIntegrationTests {
 
     @Test func unreachableServerExitsThree() throws {
         let folder = try TempDirectory()
-        let kubeconfig = folder.path + "/config"
-        try """
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
-            contexts: [{name: c, context: {cluster: c}}]
-            current-context: c
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try TestCluster.offlineKubeconfig(in: folder.path, server: "https://127.0.0.1:1")
         let (result, _) = try scan(["--kubeconfig", kubeconfig])
         #expect(result.status == 3)
         #expect(result.stderr.contains("127.0.0.1:1"))

@@ -106,6 +106,19 @@ struct TestCluster: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A kubeconfig with no user for `server`, which no test cluster answers (e.g. a closed port): for
+    /// the ways a scan fails before it reaches an API server.
+    static func offlineKubeconfig(in folder: String, server: String) throws -> String {
+        let path = folder + "/config"
+        try """
+            clusters: [{name: c, cluster: {server: "\(server)", insecure-skip-tls-verify: true}}]
+            contexts: [{name: c, context: {cluster: c}}]
+            current-context: c
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        return path
+    }
+
     /// A kubeconfig for this cluster with the given user and cluster fields (YAML lines, indented by 4).
     func kubeconfig(in folder: String, name: String, cluster: String, user: String) throws -> String {
         let path = folder + "/" + name
