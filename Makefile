@@ -15,7 +15,7 @@ SWIFT_BUILD_FLAGS ?=
 RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --product lookout --static-swift-stdlib -Xlinker -s
 # The container image's file tree (make rootfs) and name (make image).
 ROOTFS ?= .build/rootfs
-IMAGE ?= localhost/lookout:$(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/KubeClient/API/KubeAPI.swift)
+IMAGE ?= localhost/lookout:$(shell sed -n 's/^public let version = "\(.*\)"/\1/p' Sources/Product/Version.swift)
 
 .PHONY: fuzz build release deps test unit-test demo demo-stop docs bench clean rootfs image
 

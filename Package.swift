@@ -15,20 +15,26 @@ let package = Package(
         ),
         // gzip for the report kept in a ConfigMap; libcurl already links the same libz.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "KubeClient", dependencies: ["CCurl"]),
-        .target(name: "Inventory", dependencies: ["KubeClient"]),
-        .target(name: "Audit", dependencies: ["Inventory"]),
-        .target(name: "Reports", dependencies: ["Audit", "CZlib"]),
+        // Lookout's version, read by the CLI, the User-Agent, the reports and the Makefile (image tag).
+        .target(name: "Product"),
+        // The YAML reader and the YAML/JSON → Decodable decoder every input file goes through
+        // (kubeconfig, exceptions, controls configuration, manifests, snapshots).
+        .target(name: "Documents"),
+        .target(name: "KubeClient", dependencies: ["CCurl", "Documents", "Product"]),
+        .target(name: "Inventory", dependencies: ["KubeClient", "Documents"]),
+        .target(name: "Audit", dependencies: ["Inventory", "Documents"]),
+        .target(name: "Reports", dependencies: ["Audit", "Inventory", "CZlib"]),
         // ValidatingAdmissionPolicies generated from the workload controls.
-        .target(name: "Admission", dependencies: ["Audit", "Inventory", "KubeClient"]),
-        .executableTarget(name: "lookout", dependencies: ["KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"], exclude: ["Fixtures"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .target(name: "Admission", dependencies: ["Audit", "Inventory", "Documents"]),
+        .executableTarget(
+            name: "lookout", dependencies: ["Product", "Documents", "KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Documents"], exclude: ["Fixtures"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Documents"]),
         // The admission gate is checked against the very fixtures the control tests use, so it tests here.
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "ConsumerSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "Inventory", "Documents", "ConsumerSupport"]),
         // The real consumers of the report formats (schema validators, parsers, a headless browser), for tests only.
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"]),
     ]
 )

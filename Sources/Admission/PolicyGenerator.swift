@@ -1,6 +1,6 @@
 import Audit
+import Documents
 import Inventory
-import KubeClient
 
 /// What the API server does with an object a policy rejects (a binding's `validationActions`).
 public enum ValidationAction: String, Sendable, CaseIterable {

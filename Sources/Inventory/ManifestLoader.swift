@@ -1,5 +1,5 @@
+import Documents
 import FoundationEssentials
-import KubeClient
 
 /// Builds a ClusterSnapshot from files, for audits without a cluster (`lookout scan --from PATH`).
 ///

@@ -1,5 +1,5 @@
+import Documents
 import FoundationEssentials
-import KubeClient
 import Reports
 
 /// `lookout diff OLD NEW`: the baseline comparison of two saved JSON reports, as `scan --baseline`

@@ -1,6 +1,6 @@
 import Admission
 import Audit
-import KubeClient
+import Documents
 import FoundationEssentials
 
 /// `lookout generate admission-policy`: the workload controls as ValidatingAdmissionPolicies and

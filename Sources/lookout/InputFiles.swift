@@ -1,6 +1,6 @@
 import Audit
+import Documents
 import FoundationEssentials
-import KubeClient
 
 /// The user's input files: exceptions and controls configuration, YAML or JSON. Every error names
 /// the file, line and field.

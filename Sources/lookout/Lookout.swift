@@ -1,5 +1,5 @@
 import FoundationEssentials
-import KubeClient
+import Product
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +33,7 @@ struct Lookout {
         case "generate": code = GenerateCommand.run(arguments)
         case "list": code = ListCommand.run(arguments)
         case "version", "--version":
-            Console.out("lookout \(KubeAPI.version)\n")
+            Console.out("lookout \(Product.version)\n")
             code = .success
         case "help", "--help", "-h":
             Console.out(usage + "\n")

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import KubeClient
+import Product
 import Reports
 
 enum ReportFormat: String, CaseIterable {
@@ -104,7 +105,7 @@ enum Pushgateway {
         let url = groupURL(base)
         let response: HTTPResponse
         do {
-            let transport = try CurlTransport(options: TransportOptions(userAgent: "lookout/\(KubeAPI.version)", maxConcurrentRequests: 1))
+            let transport = try CurlTransport(options: TransportOptions(userAgent: Product.userAgent, maxConcurrentRequests: 1))
             response = try await transport.send(HTTPRequest(
                 method: "PUT", url: url, headers: [HTTPHeader(name: "Content-Type", value: PrometheusRenderer.contentType)],
                 body: Data(PrometheusRenderer().render(report).utf8)))

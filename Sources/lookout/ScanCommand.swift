@@ -1,7 +1,9 @@
 import Audit
+import Documents
 import FoundationEssentials
 import Inventory
 import KubeClient
+import Product
 import Reports
 
 enum ScanCommand {
@@ -107,7 +109,7 @@ enum ScanCommand {
         for name in result.unusedExceptions {
             Console.error("warning: exception \"\(name)\" matched no failed resource")
         }
-        var report = ScanReport(result: result, snapshot: snapshot, toolVersion: KubeAPI.version, scannedAt: Date())
+        var report = ScanReport(result: result, snapshot: snapshot, toolVersion: Product.version, scannedAt: Date())
         if let baseline { report = report.compared(with: baseline.report, source: baseline.source) }
         do {
             try ReportWriter(formats: plan.formats, output: plan.output, verbose: plan.verbose).write(report)

@@ -2,7 +2,7 @@
 @testable import Audit
 import ConsumerSupport
 import Foundation
-import KubeClient
+import Documents
 import Testing
 
 /// The generator's output as kubectl and the API server would read it: YAML that PyYAML reads back

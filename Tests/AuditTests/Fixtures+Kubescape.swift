@@ -1,7 +1,7 @@
 @testable import Audit
 import Foundation
 import Inventory
-import KubeClient
+import Documents
 
 /// Inputs in the shape of Kubescape's rule tests (regolibrary `rules/<rule>/test/<case>/input/*.yaml`
 /// and `data.json`): manifests read by the same loader as `scan --from`, and controls configuration

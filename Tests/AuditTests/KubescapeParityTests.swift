@@ -1,6 +1,6 @@
 @testable import Audit
 import Inventory
-import KubeClient
+import Documents
 import Testing
 
 /// Behaviours checked against Kubescape's current rules (kubescape/regolibrary) with inputs in the shape

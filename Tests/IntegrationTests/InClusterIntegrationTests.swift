@@ -1,6 +1,6 @@
 import Audit
 import Foundation
-import KubeClient
+import Documents
 import Reports
 import Testing
 

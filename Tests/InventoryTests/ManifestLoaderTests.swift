@@ -1,6 +1,6 @@
 import Foundation
 @testable import Inventory
-import KubeClient
+import Documents
 import Testing
 
 @Suite struct ManifestLoaderTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Inventory
-import KubeClient
+import Documents
 import Testing
 
 /// The rbac/ manifests against the code: the reader role grants exactly what the collector lists, and

@@ -1,4 +1,4 @@
-@testable import KubeClient
+@testable import Documents
 import Testing
 
 @Suite struct DocumentDecoderTests {

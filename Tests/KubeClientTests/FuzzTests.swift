@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Documents
 @testable import KubeClient
 
 /// A seeded mutation fuzzer over the YAML reader (with its JSON conversion) and the kubeconfig loader:

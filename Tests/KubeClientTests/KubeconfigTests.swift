@@ -1,4 +1,5 @@
 import Foundation
+@testable import Documents
 @testable import KubeClient
 import Testing
 

@@ -1,5 +1,5 @@
 import Testing
-@testable import KubeClient
+@testable import Documents
 
 @Suite("YAML errors")
 struct YAMLErrorTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Documents
 @testable import KubeClient
 
 /// Kubeconfigs shaped like the ones real tools write (all credentials are fake).

@@ -1,5 +1,5 @@
 import Testing
-@testable import KubeClient
+@testable import Documents
 
 /// Compares Lookout's reader with PyYAML (`yaml.safe_load_all`) on real-world kubeconfigs and on
 /// generated documents. Needs python3 with PyYAML; without it the suite is skipped, except when

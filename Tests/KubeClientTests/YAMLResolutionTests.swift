@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import KubeClient
+@testable import Documents
 
 @Suite("YAML scalar resolution")
 struct YAMLResolutionTests {

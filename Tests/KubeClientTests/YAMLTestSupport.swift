@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import KubeClient
+@testable import Documents
 
 /// The compact JSON of each document of a YAML stream.
 func jsonDocuments(_ yaml: String) throws -> [String] {

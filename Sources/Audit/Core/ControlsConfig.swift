@@ -1,4 +1,4 @@
-import KubeClient
+import Documents
 
 /// Lists and limits that some controls read. The defaults are Kubescape's (its default
 /// `postureControlInputs`), plus Lookout's own lists; `--controls-config` overrides any field.

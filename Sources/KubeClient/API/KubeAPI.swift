@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Product
 
 public struct ServerVersion: Codable, Sendable {
     public var major: String?
@@ -15,8 +16,6 @@ public final class KubeAPI: Sendable {
     /// Tries of one request (transport errors, 429/5xx) and of one LIST page whose body does not parse.
     let maxAttempts = 5
 
-    public static let version = "0.1.0"
-
     /// Builds the transport; an exec plugin that returns a client certificate runs now, because the
     /// TLS handshake needs it.
     public init(
@@ -31,7 +30,7 @@ public final class KubeAPI: Sendable {
             tls.clientCertificatePEM = pair.certificate
             tls.clientKeyPEM = pair.key
         }
-        var options = TransportOptions(tls: tls, userAgent: "lookout/\(Self.version)")
+        var options = TransportOptions(tls: tls, userAgent: Product.userAgent)
         options.proxyURL = config.proxyURL
         options.maxConcurrentRequests = maxConcurrentRequests
         do {

@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
