@@ -51,7 +51,7 @@ public struct Collector: Sendable {
         for (kind, result) in results.sorted(by: { $0.0 < $1.0 }) {
             switch result {
             case .success(let items):
-                snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.namespace) }, as: kind)
+                snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.metadata.namespace) }, as: kind)
                 snapshot.collected.insert(kind)
             case .failure(.forbidden(_, let message)):
                 snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "forbidden", message: message))
@@ -177,9 +177,9 @@ extension ResourceKind {
 }
 
 extension ClusterSnapshot {
-    /// Puts listed objects into the field of their kind.
+    /// Puts listed objects into the field of their kind, their namespaces resolved.
     public mutating func store(_ items: [any KubeObject], as kind: ResourceKind) {
-        func cast<T>(_: T.Type = T.self) -> [T] { items.compactMap { $0 as? T } }
+        func cast<T>(_: T.Type = T.self) -> [T] { items.compactMap { kind.resolvingNamespace($0) as? T } }
         switch kind {
         case .namespaces: namespaces = cast()
         case .nodes: nodes = cast()

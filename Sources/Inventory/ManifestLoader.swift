@@ -59,6 +59,7 @@ public enum ManifestLoader {
                     }
                     var saved = snapshot
                     saved.source = .snapshot
+                    saved.resolveNamespaces()
                     return Loaded(snapshot: saved, ignored: [:])
                 case .document(let document):
                     objects.add(document)
@@ -72,7 +73,7 @@ public enum ManifestLoader {
         snapshot.kubeletConfigurationUnavailable = noKubeletConfiguration
         snapshot.collected = Set(ResourceKind.allCases)
         for (kind, items) in objects.byKind {
-            snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.namespace) }, as: kind)
+            snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.metadata.namespace) }, as: kind)
         }
         return Loaded(snapshot: snapshot, ignored: objects.ignored)
     }
@@ -133,11 +134,8 @@ public enum ManifestLoader {
                 self = .ignored(kind)
                 return
             }
-            var object = try resource.modelType.init(from: decoder)
-            // `kubectl apply` puts an object without a namespace into the context's namespace; files have
-            // no context, so they get the one kubectl's default context has.
-            if resource.isNamespaced, object.metadata.namespace == nil { object.metadata.namespace = "default" }
-            self = .object(resource, object)
+            // Resolved before an object given twice is recognised by its namespace.
+            self = .object(resource, resource.resolvingNamespace(try resource.modelType.init(from: decoder)))
         }
     }
 
@@ -154,7 +152,7 @@ public enum ManifestLoader {
             case .ignored(let kind):
                 ignored[kind, default: 0] += 1
             case .object(let kind, let object):
-                let identity = "\(kind.rawValue)/\(object.namespace ?? "")/\(object.name)"
+                let identity = "\(kind.rawValue)/\(object.metadata.namespace ?? "")/\(object.name)"
                 if let position = positions[identity] {
                     byKind[kind]?[position] = object
                 } else {

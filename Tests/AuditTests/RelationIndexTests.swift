@@ -48,7 +48,7 @@ import Testing
         var selections = 0
         for workload in context.workloads {
             let expected = Self.snapshot.services.filter { service in
-                guard (service.namespace ?? "default") == workload.namespace, let selector = service.spec.selector, !selector.isEmpty
+                guard service.namespace == workload.namespace, let selector = service.spec.selector, !selector.isEmpty
                 else { return false }
                 return selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
             }
@@ -64,7 +64,7 @@ import Testing
         for workload in context.workloads {
             let selecting = Set(context.services(selecting: workload).map(\.name))
             let ingresses = Self.snapshot.ingresses.filter {
-                ($0.namespace ?? "default") == workload.namespace && $0.backendServiceNames.contains(where: selecting.contains)
+                $0.namespace == workload.namespace && $0.backendServiceNames.contains(where: selecting.contains)
             }.map { RelatedObject(kind: "Ingress", namespace: $0.namespace, name: $0.name) }
             let routes = Self.snapshot.httpRoutes.filter {
                 $0.serviceBackends.contains { $0.namespace == workload.namespace && selecting.contains($0.name) }
@@ -74,7 +74,7 @@ import Testing
             exposed += behindServices.count
 
             let policies = Self.snapshot.networkPolicies.filter {
-                ($0.namespace ?? "default") == workload.namespace && $0.spec.podSelector.matches(workload.podLabels)
+                $0.namespace == workload.namespace && $0.spec.podSelector.matches(workload.podLabels)
             }.map(\.name)
             #expect(context.networkPolicies(selecting: workload).map(\.object.name) == policies, "\(workload.name)")
         }

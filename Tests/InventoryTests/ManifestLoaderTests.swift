@@ -43,7 +43,7 @@ import Testing
         let snapshot = loaded.snapshot
         #expect(snapshot.deployments.map(\.name) == ["web"])
         #expect(snapshot.deployments.first?.spec.replicas == 2)
-        #expect(snapshot.serviceAccounts.first?.namespace == "default", "kubectl's namespace for objects without one")
+        #expect(snapshot.serviceAccounts.first?.metadata.namespace == "default", "kubectl's namespace for objects without one")
         #expect(snapshot.source == .manifests)
         #expect(loaded.ignored == ["Secret": 1])
         // Kinds absent from manifests are empty, not unknown: the controls judge what is there.

@@ -32,14 +32,14 @@ public struct AuditContext: Sendable {
             subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: nil) })
         }
         for binding in snapshot.roleBindings {
-            subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace ?? "default") })
+            subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace) })
         }
         // A ServiceAccount lives in its namespace and leaves the scan with it (users exclude kube-system to
         // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
         self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
         self.relations = RelationIndex(snapshot)
         self.serviceAccountsByKey = Dictionary(
-            snapshot.serviceAccounts.map { ("\($0.namespace ?? "default")/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
+            snapshot.serviceAccounts.map { ("\($0.namespace)/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
     }
 }
 
@@ -119,6 +119,6 @@ extension AuditContext {
         case "ClusterRoleBinding": candidates = snapshot.clusterRoleBindings
         default: candidates = []
         }
-        return candidates.first { $0.name == resource.name && $0.namespace == resource.namespace }?.labels ?? [:]
+        return candidates.first { $0.name == resource.name && $0.metadata.namespace == resource.namespace }?.labels ?? [:]
     }
 }

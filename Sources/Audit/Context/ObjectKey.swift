@@ -10,5 +10,5 @@ struct ObjectKey: Hashable {
         self.name = name
     }
 
-    init(_ object: some KubeObject) { self.init(object.namespace, object.name) }
+    init(_ object: some NamespacedObject) { self.init(object.namespace, object.name) }
 }

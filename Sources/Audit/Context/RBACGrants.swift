@@ -57,9 +57,9 @@ extension Grant {
     /// the roles their selectors pick (for snapshots taken from manifests, where no controller filled them).
     static func all(in snapshot: ClusterSnapshot) -> [Grant] {
         let clusterRoles = Dictionary(snapshot.clusterRoles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        struct RoleKey: Hashable { var namespace: String, name: String }
+        struct RoleKey: Hashable { var namespace: String?, name: String }
         let roles = Dictionary(
-            snapshot.roles.map { (RoleKey(namespace: $0.namespace ?? "", name: $0.name), $0) },
+            snapshot.roles.map { (RoleKey(namespace: $0.namespace, name: $0.name), $0) },
             uniquingKeysWith: { first, _ in first })
 
         func effectiveRules(of clusterRole: Role) -> [PolicyRule] {
@@ -104,7 +104,7 @@ extension Grant {
         }
         for binding in snapshot.clusterRoleBindings { add(binding: binding, bindingKind: "ClusterRoleBinding", namespace: nil) }
         for binding in snapshot.roleBindings {
-            add(binding: binding, bindingKind: "RoleBinding", namespace: binding.namespace ?? "default")
+            add(binding: binding, bindingKind: "RoleBinding", namespace: binding.namespace)
         }
         return grants
     }

@@ -12,7 +12,7 @@ struct RelationIndex: Sendable {
     /// object's place in that order, so that look-ups can keep it.
     let exposuresByBackend: [ObjectKey: [(rank: Int, object: RelatedObject)]]
     let networkPoliciesByNamespace: [String: [NetworkPolicy]]
-    let ciliumPoliciesByNamespace: [String: [CiliumPolicy]]
+    let ciliumPoliciesByNamespace: [String?: [CiliumPolicy]]
 
     private struct LabelPair: Hashable, Sendable {
         var key: String
@@ -23,7 +23,7 @@ struct RelationIndex: Sendable {
         var services: [String: [LabelPair: [(position: Int, service: Service)]]] = [:]
         for (position, service) in snapshot.services.enumerated() {
             guard let selector = service.spec.selector, let first = selector.min(by: { $0.key < $1.key }) else { continue }
-            services[service.namespace ?? "default", default: [:]][LabelPair(key: first.key, value: first.value), default: []]
+            services[service.namespace, default: [:]][LabelPair(key: first.key, value: first.value), default: []]
                 .append((position, service))
         }
         servicesBySelectorPair = services
@@ -49,8 +49,8 @@ struct RelationIndex: Sendable {
             }
         }
         exposuresByBackend = exposures
-        networkPoliciesByNamespace = Dictionary(grouping: snapshot.networkPolicies) { $0.namespace ?? "default" }
-        ciliumPoliciesByNamespace = Dictionary(grouping: snapshot.ciliumNetworkPolicies) { $0.namespace ?? "default" }
+        networkPoliciesByNamespace = Dictionary(grouping: snapshot.networkPolicies) { $0.namespace }
+        ciliumPoliciesByNamespace = Dictionary(grouping: snapshot.ciliumNetworkPolicies) { $0.namespace }
     }
 
     /// Ingresses and routes that send traffic to any of the named Services of `namespace`, each once, in

@@ -28,7 +28,7 @@ extension AuditContext {
     func istioExposures(servicesNamed names: Set<String>, in namespace: String) -> [RelatedObject] {
         guard !names.isEmpty, !publicIstioGateways.isEmpty else { return [] }
         return snapshot.virtualServices.compactMap { service in
-            let serviceNamespace = service.namespace ?? "default"
+            let serviceNamespace = service.namespace
             let boundToPublic = (service.spec?.gateways ?? []).contains { reference in
                 guard reference != "mesh" else { return false }
                 let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
@@ -78,7 +78,7 @@ extension AuditContext {
             return workloads.contains { workload in
                 includesSelector(workload.podLabels)
                     && external.contains { service in
-                        guard (service.namespace ?? "default") == workload.namespace, let serviceSelector = service.spec.selector,
+                        guard service.namespace == workload.namespace, let serviceSelector = service.spec.selector,
                             !serviceSelector.isEmpty
                         else { return false }
                         return serviceSelector.allSatisfy { workload.podLabels[$0.key] == $0.value }

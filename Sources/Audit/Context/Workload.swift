@@ -2,7 +2,7 @@ import Inventory
 
 /// A pod-creating object seen through its pod template: Pod, Deployment, ReplicaSet, DaemonSet,
 /// StatefulSet, Job, CronJob or ReplicationController. Workload controls evaluate these, never the raw kinds.
-public struct Workload: Sendable, Hashable {
+public struct Workload: Namespaced, Sendable, Hashable {
     public var apiVersion: String
     public var kind: String
     public var metadata: ObjectMeta
@@ -19,7 +19,6 @@ public struct Workload: Sendable, Hashable {
     /// `spec.jobTemplate.spec.selector.matchLabels`, a ReplicationController's plain `spec.selector`.
     public var selectorLabelsPath = "spec.selector.matchLabels"
 
-    public var namespace: String { metadata.namespace ?? "default" }
     public var name: String { metadata.name }
 
     public var ref: ResourceRef {

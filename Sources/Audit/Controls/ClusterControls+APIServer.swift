@@ -124,7 +124,7 @@ struct APIServerInstance: Sendable {
     /// The server's version: the cluster's reported version, else the image tag.
     var version: KubernetesVersion?
 
-    var ref: ResourceRef { ResourceRef(apiVersion: "v1", kind: "Pod", namespace: pod.namespace ?? "kube-system", name: pod.name) }
+    var ref: ResourceRef { ResourceRef(apiVersion: "v1", kind: "Pod", namespace: pod.namespace, name: pod.name) }
 
     /// Pods in kube-system named `kube-apiserver…` or labelled `component=kube-apiserver` (kubeadm, kind,
     /// RKE2 and most self-managed installs). Managed control planes show none.

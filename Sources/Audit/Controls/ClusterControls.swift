@@ -22,7 +22,7 @@ enum ClusterControls {
         informational: true
     ) { context in
         .evaluated(context.snapshot.cronJobs.map { cronJob in
-            let namespace = cronJob.namespace ?? "default"
+            let namespace = cronJob.namespace
             return ResourceVerdict(
                 resource: ResourceRef(apiVersion: "batch/v1", kind: "CronJob", namespace: namespace, name: cronJob.name),
                 failure: Failure(

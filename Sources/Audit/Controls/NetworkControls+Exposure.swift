@@ -87,7 +87,7 @@ extension NetworkControls {
         let direct = Dictionary(sshServicePorts(service).map { ($0.index, $0.field) }, uniquingKeysWith: { first, _ in first })
         var evidence: [String] = []
         for (index, port) in (service.spec.ports ?? []).enumerated() {
-            let path = "Service \(service.namespace ?? "default")/\(service.name) spec.ports[\(index)]"
+            let path = "Service \(service.namespace)/\(service.name) spec.ports[\(index)]"
             if let field = direct[index] {
                 evidence.append("\(path).\(field)")
             } else if case .string(let name) = port.targetPort,
@@ -136,7 +136,7 @@ extension NetworkControls {
         .evaluated(context.snapshot.ingresses.map { ingress in
             ResourceVerdict(
                 resource: ResourceRef(
-                    apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: ingress.namespace ?? "default",
+                    apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: ingress.namespace,
                     name: ingress.name),
                 failure: (ingress.spec.tls ?? []).isEmpty
                     ? Failure(message: "Ingress \(ingress.name) serves plain HTTP", evidence: ["spec.tls is not set"]) : nil)

@@ -193,7 +193,7 @@ package enum NetworkControls {
         }
     }
 
-    static func daemonSetLabel(_ daemonSet: DaemonSet) -> String { "DaemonSet \(daemonSet.namespace ?? "default")/\(daemonSet.name)" }
+    static func daemonSetLabel(_ daemonSet: DaemonSet) -> String { "DaemonSet \(daemonSet.namespace)/\(daemonSet.name)" }
 
     static let cniSupportsNetworkPolicies = Control(
         id: "C-0205", name: "Ensure that the CNI in use supports Network Policies", baseScore: 4,

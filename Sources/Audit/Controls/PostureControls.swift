@@ -47,8 +47,8 @@ enum PostureControls {
         reads: [.namespaces, .resourcequotas, .limitranges] + workloadKinds,
         notes: "Either object passes the namespace: a LimitRange alone bounds each container, a ResourceQuota alone bounds the namespace."
     ) { context in
-        let withQuota = Set(context.snapshot.resourceQuotas.map { $0.namespace ?? "default" })
-        let withLimits = Set(context.snapshot.limitRanges.map { $0.namespace ?? "default" })
+        let withQuota = Set(context.snapshot.resourceQuotas.map { $0.namespace })
+        let withLimits = Set(context.snapshot.limitRanges.map { $0.namespace })
         return context.evaluateNamespaces(onlyWithWorkloads: true) { namespace in
             guard !withQuota.contains(namespace.name), !withLimits.contains(namespace.name) else { return nil }
             return Failure(
@@ -180,14 +180,14 @@ enum PostureControls {
             context.workloads.map { (Key(kind: $0.kind, namespace: $0.namespace, name: $0.name), $0.ref) },
             uniquingKeysWith: { first, _ in first })
         var owners: [Key: [OwnerReference]] = [:]
-        let objects: [(String, [any KubeObject])] = [
+        let objects: [(String, [any NamespacedObject])] = [
             ("Deployment", snapshot.deployments), ("ReplicaSet", snapshot.replicaSets), ("StatefulSet", snapshot.statefulSets),
             ("DaemonSet", snapshot.daemonSets), ("Job", snapshot.jobs), ("CronJob", snapshot.cronJobs), ("Pod", snapshot.pods),
             ("ReplicationController", snapshot.replicationControllers),
         ]
         for (kind, list) in objects {
             for object in list {
-                owners[Key(kind: kind, namespace: object.namespace ?? "default", name: object.name)] = object.metadata.ownerReferences ?? []
+                owners[Key(kind: kind, namespace: object.namespace, name: object.name)] = object.metadata.ownerReferences ?? []
             }
         }
         func controller(_ references: [OwnerReference]?) -> OwnerReference? {
@@ -195,7 +195,7 @@ enum PostureControls {
         }
         var result: [ResourceRef: [VulnerabilityReport]] = [:]
         for report in snapshot.vulnerabilityReports where (report.report?.summary?.criticalCount ?? 0) > 0 {
-            let namespace = report.namespace ?? "default"
+            let namespace = report.namespace
             var key: Key
             if let kind = report.labels[trivyKindLabel], let name = report.labels[trivyNameLabel] {
                 key = Key(kind: kind, namespace: namespace, name: name)

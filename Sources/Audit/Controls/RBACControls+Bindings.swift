@@ -105,7 +105,7 @@ extension RBACControls {
     ) { context in
         let bound = Dictionary(grouping: boundSubjects(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
         return .evaluated(context.snapshot.serviceAccounts.filter { $0.name == "default" }.map { account in
-            let subject = Subject(kind: "ServiceAccount", name: account.name, namespace: account.namespace ?? "default")
+            let subject = Subject(kind: "ServiceAccount", name: account.name, namespace: account.namespace)
             var leading: [String] = []
             switch account.automountServiceAccountToken {
             case false?: break
@@ -165,7 +165,7 @@ extension RBACControls {
     ) { context in
         let snapshot = context.snapshot
         struct AccountKey: Hashable { var namespace: String, name: String }
-        let accounts = Set(snapshot.serviceAccounts.map { AccountKey(namespace: $0.namespace ?? "default", name: $0.name) })
+        let accounts = Set(snapshot.serviceAccounts.map { AccountKey(namespace: $0.namespace, name: $0.name) })
         return .evaluated(bindings(in: snapshot).map { binding in
             var evidence: [String] = []
             var related: [RelatedObject] = []

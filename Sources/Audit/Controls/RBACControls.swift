@@ -239,7 +239,7 @@ extension RBACControls {
     /// ClusterRoleBindings, then RoleBindings.
     static func bindings(in snapshot: ClusterSnapshot) -> [BindingObject] {
         snapshot.clusterRoleBindings.map { BindingObject(object: $0, kind: "ClusterRoleBinding", namespace: nil) }
-            + snapshot.roleBindings.map { BindingObject(object: $0, kind: "RoleBinding", namespace: $0.namespace ?? "default") }
+            + snapshot.roleBindings.map { BindingObject(object: $0, kind: "RoleBinding", namespace: $0.namespace) }
     }
 
     /// A failure listing the bindings behind it, roles and bindings in `related`; nil when there are none.
@@ -262,7 +262,7 @@ extension RBACControls {
         case "ClusterRole": return snapshot.clusterRoles.contains { $0.name == roleRef.name }
         case "Role":
             guard let namespace else { return false }
-            return snapshot.roles.contains { $0.name == roleRef.name && ($0.namespace ?? "default") == namespace }
+            return snapshot.roles.contains { $0.name == roleRef.name && $0.namespace == namespace }
         default: return true
         }
     }

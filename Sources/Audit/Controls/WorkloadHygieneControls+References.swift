@@ -27,8 +27,7 @@ extension WorkloadHygieneControls {
         return .evaluated(context.snapshot.services.map { service in
             let resource = ref(service, .services)
             guard let selector = service.spec.selector, !selector.isEmpty else { return ResourceVerdict(resource: resource, failure: nil) }
-            let namespace = resource.namespace ?? "default"
-            let selected = (workloads[namespace] ?? []).contains { workload in
+            let selected = (workloads[service.namespace] ?? []).contains { workload in
                 selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
             }
             let text = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
@@ -38,7 +37,7 @@ extension WorkloadHygieneControls {
                     ? nil
                     : Failure(
                         message: "Service \(service.name) selects no workload",
-                        evidence: ["spec.selector (\(text)) matches no workload's pod labels in namespace \(namespace)"]))
+                        evidence: ["spec.selector (\(text)) matches no workload's pod labels in namespace \(service.namespace)"]))
         })
     }
 
@@ -185,7 +184,7 @@ extension WorkloadHygieneControls {
     ) { context in
         let services = Set(context.snapshot.services.map(ObjectKey.init))
         return .evaluated(context.snapshot.ingresses.map { ingress in
-            let namespace = ingress.namespace ?? "default"
+            let namespace = ingress.namespace
             let evidence = serviceBackends(of: ingress).filter { !services.contains(ObjectKey(namespace, $0.name)) }.map {
                 "\($0.path)=\($0.name): no Service \($0.name) in namespace \(namespace)"
             }
@@ -206,7 +205,7 @@ extension WorkloadHygieneControls {
     ) { context in
         let workloads = workloadsByNamespace(context)
         return .evaluated(context.snapshot.networkPolicies.map { policy in
-            let namespace = policy.namespace ?? "default"
+            let namespace = policy.namespace
             let selector = policy.spec.podSelector
             let selects = selector.isEmpty || (workloads[namespace] ?? []).contains { selector.matches($0.podLabels) }
             return ResourceVerdict(
@@ -238,7 +237,7 @@ extension WorkloadHygieneControls {
         return .evaluated(snapshot.horizontalPodAutoscalers.compactMap { autoscaler in
             let target = autoscaler.spec.scaleTargetRef
             guard let known = existing[target.kind] else { return nil }
-            let namespace = autoscaler.namespace ?? "default"
+            let namespace = autoscaler.namespace
             return ResourceVerdict(
                 resource: ref(autoscaler, .horizontalpodautoscalers),
                 failure: known.contains(ObjectKey(namespace, target.name))
@@ -289,7 +288,7 @@ extension WorkloadHygieneControls {
                 for (ruleIndex, rule) in (route.spec?.rules ?? []).enumerated() {
                     for (refIndex, backend) in (rule.backendRefs ?? []).enumerated()
                     where (backend.kind ?? "Service") == "Service" && (backend.group ?? "").isEmpty {
-                        let namespace = backend.namespace ?? route.namespace ?? "default"
+                        let namespace = backend.namespace ?? route.namespace
                         guard !services.contains(ObjectKey(namespace, backend.name)) else { continue }
                         evidence.append("spec.rules[\(ruleIndex)].backendRefs[\(refIndex)].name=\(backend.name): no Service \(backend.name) in namespace \(namespace)")
                     }

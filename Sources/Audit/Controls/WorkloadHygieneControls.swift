@@ -25,11 +25,9 @@ enum WorkloadHygieneControls {
         return kind.group.isEmpty ? version : "\(kind.group)/\(version)"
     }
 
-    /// The report identity of a collected object; namespaced objects without a namespace are in `default`.
+    /// The report identity of a collected object.
     static func ref(_ object: some KubeObject, _ kind: ResourceKind) -> ResourceRef {
-        ResourceRef(
-            apiVersion: apiVersion(of: kind), kind: kind.kind,
-            namespace: kind.isNamespaced ? (object.namespace ?? "default") : nil, name: object.name)
+        ResourceRef(apiVersion: apiVersion(of: kind), kind: kind.kind, namespace: kind.namespace(of: object), name: object.name)
     }
 
     /// Where a workload's pod-template labels sit: `spec.template.metadata.labels`, or a Pod's own

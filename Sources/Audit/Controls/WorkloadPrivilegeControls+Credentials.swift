@@ -221,7 +221,7 @@ extension WorkloadPrivilegeControls {
         }
         let configMaps = context.snapshot.configMaps.map {
             ResourceVerdict(
-                resource: ResourceRef(apiVersion: "v1", kind: "ConfigMap", namespace: $0.namespace ?? "default", name: $0.name),
+                resource: ResourceRef(apiVersion: "v1", kind: "ConfigMap", namespace: $0.namespace, name: $0.name),
                 failure: configMapCredentialFailure(detector, $0))
         }
         return .evaluated(workloads + configMaps)

@@ -110,7 +110,7 @@ public struct Route: KubeObject, Hashable {
     public var serviceBackends: [(namespace: String, name: String)] {
         (spec?.rules ?? []).flatMap { $0.backendRefs ?? [] }
             .filter { ($0.kind ?? "Service") == "Service" && ($0.group ?? "").isEmpty }
-            .map { ($0.namespace ?? metadata.namespace ?? "default", $0.name) }
+            .map { ($0.namespace ?? namespace, $0.name) }
     }
 }
 

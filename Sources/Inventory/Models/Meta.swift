@@ -48,7 +48,6 @@ public protocol KubeObject: Codable, Sendable {
 
 extension KubeObject {
     public var name: String { metadata.name }
-    public var namespace: String? { metadata.namespace }
     public var labels: [String: String] { metadata.labels ?? [:] }
 }
 
