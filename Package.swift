@@ -26,8 +26,9 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Audit", "Inventory", "CZlib"]),
         // ValidatingAdmissionPolicies generated from the workload controls.
         .target(name: "Admission", dependencies: ["Audit", "Inventory", "Documents"]),
-        .executableTarget(
-            name: "lookout", dependencies: ["Product", "Documents", "KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
+        // The commands, as a library so that LookoutTests can parse and run them; the executable only calls it.
+        .target(name: "LookoutCLI", dependencies: ["Product", "Documents", "KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
+        .executableTarget(name: "lookout", dependencies: ["LookoutCLI"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Documents"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Documents"]),
         // The admission gate is checked against the very fixtures the control tests use, so it tests here.
@@ -35,6 +36,7 @@ let package = Package(
         // The real consumers of the report formats (schema validators, parsers, a headless browser), for tests only.
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),
+        .testTarget(name: "LookoutTests", dependencies: ["LookoutCLI", "Inventory", "Audit", "Reports"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"]),
     ]
 )

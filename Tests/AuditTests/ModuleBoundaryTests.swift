@@ -41,7 +41,8 @@ import Testing
         let byName = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0.dependencies) })
         // A parser that found nothing would let every import through.
         #expect(byName["Reports"]?.contains("Audit") == true)
-        #expect(byName["lookout"]?.contains("Reports") == true)
+        #expect(byName["LookoutCLI"]?.contains("Reports") == true)
+        #expect(byName["lookout"] == ["LookoutCLI"])
         #expect(byName["Documents"] == [])
         #expect(byName["ConsumerSupport"] == nil, "test support outside Sources/ is not checked")
         #expect(try Self.imports(of: "import A\n@testable import B\npublic import C\n  import struct D.E\n// import F\nlet x = 1\n") == ["A", "B", "C", "D"])

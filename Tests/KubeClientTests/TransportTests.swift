@@ -384,6 +384,48 @@ struct TransportTests {
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
+    // MARK: Shutdown
+
+    /// The threads are joined, not detached: when `shutdown` returns every one has ended (and freed its
+    /// handle), so the process may `exit` without racing them; a second shutdown is harmless and a
+    /// request after it fails at once instead of hanging.
+    @Test func shutdownJoinsEveryTransferThread() async throws {
+        let peer = try await sharedPeer()
+        let threads = TransferThreads(capacity: 4)
+        let transport = try CurlTransport(options: TransportOptions(tls: TLSOptions(certificateAuthorityPEM: pki.authority)), threads: threads)
+        let work = HTTPRequest(url: url(peer, "/work?ms=50"))
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<12 { group.addTask { try await transport.send(work).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 12))
+        let started = threads.threadCounts.started
+        #expect((2...4).contains(started), "requests should have run on several threads")
+        #expect(threads.threadCounts.finished == 0, "idle threads wait for more work until the shutdown")
+        await transport.shutdown()
+        #expect(threads.threadCounts.finished == started)
+        await transport.shutdown()
+        await threads.shutdown()
+        let error = await failure(transport, work)
+        #expect(error?.description.contains("shut down") == true)
+        #expect(threads.threadCounts.started == started)
+    }
+
+    /// Transports to different servers (the API server, a Pushgateway) share one set of threads: each
+    /// transfer carries its own settings.
+    @Test func transportsWithDifferentSettingsShareThreads() async throws {
+        let peer = try await sharedPeer()
+        let threads = TransferThreads(capacity: 1)
+        let trusting = try CurlTransport(options: TransportOptions(tls: TLSOptions(certificateAuthorityPEM: pki.authority)), threads: threads)
+        let distrusting = try CurlTransport(options: TransportOptions(tls: TLSOptions(certificateAuthorityPEM: pki.otherAuthority)), threads: threads)
+        #expect(try await trusting.send(HTTPRequest(url: url(peer, "/echo"))).status == 200)
+        #expect(await failure(distrusting, HTTPRequest(url: url(peer, "/echo")))?.category == .tls)
+        #expect(try await trusting.send(HTTPRequest(url: url(peer, "/echo"))).status == 200)
+        #expect(threads.threadCounts.started == 1)
+        await threads.shutdown()
+        #expect(threads.threadCounts.finished == 1)
+    }
+
     // MARK: Invalid input
 
     /// A LIST page whose body is cut short (consistent Content-Length, half the JSON) is fetched again

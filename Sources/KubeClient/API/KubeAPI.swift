@@ -16,10 +16,11 @@ public final class KubeAPI: Sendable {
     /// Tries of one request (transport errors, 429/5xx) and of one LIST page whose body does not parse.
     let maxAttempts = 5
 
-    /// Builds the transport; an exec plugin that returns a client certificate runs now, because the
-    /// TLS handshake needs it.
+    /// Builds the transport, on `threads` when given (the process's one set, which its owner joins
+    /// before exit); an exec plugin that returns a client certificate runs now, because the TLS
+    /// handshake needs it.
     public init(
-        config: ConnectionConfig, maxConcurrentRequests: Int = 8,
+        config: ConnectionConfig, maxConcurrentRequests: Int = 8, threads: TransferThreads? = nil,
         environment: [String: String] = ProcessEnvironment.current
     ) async throws(APIError) {
         self.config = config
@@ -34,7 +35,7 @@ public final class KubeAPI: Sendable {
         options.proxyURL = config.proxyURL
         options.maxConcurrentRequests = maxConcurrentRequests
         do {
-            transport = try CurlTransport(options: options)
+            transport = try CurlTransport(options: options, threads: threads)
         } catch {
             throw .transport(error)
         }

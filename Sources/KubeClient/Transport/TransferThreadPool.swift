@@ -52,13 +52,19 @@ final class TransferThreadPool: Sendable {
         var waiting: [Transfer] = []
         var idle: [Worker] = []
         var threadCount = 0
+        /// Started and not yet handed to a joiner.
+        var threads: [pthread_t] = []
+        /// Threads whose body has returned; only tests look.
+        var finished = 0
         var isShutDown = false
     }
 
     private enum Placement {
         case handedTo(Worker)
-        case needsNewThread
+        case started
+        case failedToStart
         case queued
+        case refused
     }
 
     private enum NextStep {
@@ -76,13 +82,17 @@ final class TransferThreadPool: Sendable {
 
     func submit(_ transfer: Transfer) {
         let placement = state.withLock { state -> Placement in
+            if state.isShutDown { return .refused }
             if let worker = state.idle.popLast() {
                 worker.mailbox.withLock { $0 = transfer }
                 return .handedTo(worker)
             }
             if state.threadCount < capacity {
+                // Started under the lock, so that a shutdown never misses a thread it must join.
+                guard let thread = startThread(first: transfer) else { return .failedToStart }
                 state.threadCount += 1
-                return .needsNewThread
+                state.threads.append(thread)
+                return .started
             }
             state.waiting.append(transfer)
             return .queued
@@ -90,24 +100,34 @@ final class TransferThreadPool: Sendable {
         switch placement {
         case .handedTo(let worker):
             worker.wakeUp.signal()
-        case .needsNewThread:
-            startThread(first: transfer)
-        case .queued:
+        case .refused:
+            transfer.continuation.resume(returning: .failure(.other("the transport is shut down")))
+        case .failedToStart:
+            transfer.continuation.resume(returning: .failure(.other("cannot start a transfer thread")))
+        case .started, .queued:
             break
         }
     }
 
-    /// Lets every thread finish once no transfer is left; each then frees its handle and connections.
-    func shutDown() {
-        let parked = state.withLock { state in
+    /// Lets every thread finish once no transfer is left, and returns the threads not yet handed out
+    /// for joining: each frees its handle and connections before it ends. Later transfers are refused.
+    func shutDown() -> [pthread_t] {
+        let (parked, threads) = state.withLock { state in
             state.isShutDown = true
-            defer { state.idle.removeAll() }
-            return state.idle
+            defer {
+                state.idle.removeAll()
+                state.threads.removeAll()
+            }
+            return (state.idle, state.threads)
         }
         parked.forEach { $0.wakeUp.signal() }
+        return threads
     }
 
-    private func startThread(first: Transfer) {
+    /// How many transfer threads were started, and how many have ended.
+    var threadCounts: (started: Int, finished: Int) { state.withLock { ($0.threadCount, $0.finished) } }
+
+    private func startThread(first: Transfer) -> pthread_t? {
         let context = Unmanaged.passRetained(ThreadStart(pool: self, first: first)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
@@ -118,15 +138,19 @@ final class TransferThreadPool: Sendable {
         }, context)
         guard result == 0 else {
             Unmanaged<ThreadStart>.fromOpaque(context).release()
-            state.withLock { $0.threadCount -= 1 }
-            first.continuation.resume(returning: .failure(.other("cannot start a transfer thread (error \(result))")))
-            return
+            return nil
         }
-        pthread_detach(thread)
+        return thread
     }
 
     /// The body of a transfer thread.
     private func serve(first: Transfer) {
+        serveTransfers(first: first)
+        state.withLock { $0.finished += 1 }
+    }
+
+    /// Runs transfers until the pool shuts down; the handle, and its connections, go with the return.
+    private func serveTransfers(first: Transfer) {
         let worker = Worker()
         var handle: CurlEasyHandle?
         var transfer = first

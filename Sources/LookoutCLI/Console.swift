@@ -14,8 +14,28 @@ enum Console {
         write(text, to: STDOUT_FILENO)
     }
 
-    static func error(_ text: String) {
-        if logFormat == .json { return JSONLog.diagnostic(text) }
+    /// A failure that ends the command: "lookout: MESSAGE".
+    static func error(_ message: String) {
+        diagnostic(.error, "lookout: ", message)
+    }
+
+    static func warning(_ message: String) {
+        diagnostic(.warning, "warning: ", message)
+    }
+
+    static func note(_ message: String) {
+        diagnostic(.info, "note: ", message)
+    }
+
+    /// A diagnostic that carries its own wording ("gate failed: …", "lookout scan: …").
+    static func report(_ text: String, level: LogLevel) {
+        diagnostic(level, "", text)
+    }
+
+    /// On stderr with its prefix; as a JSON line without it.
+    private static func diagnostic(_ level: LogLevel, _ prefix: String, _ message: String) {
+        if logFormat == .json { return JSONLog.diagnostic(level, message) }
+        let text = prefix + message
         write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
     }
 
@@ -40,8 +60,13 @@ enum Console {
     }
 }
 
+/// How serious a diagnostic is: the `level` of a JSON log line.
+enum LogLevel: String {
+    case error, warning, info
+}
+
 /// The documented exit codes.
-enum ExitCode: Int32 {
+public enum ExitCode: Int32, Sendable {
     /// Scan complete and every gate passed.
     case success = 0
     /// Scan complete and a gate failed.
@@ -50,4 +75,8 @@ enum ExitCode: Int32 {
     case usage = 2
     /// The cluster was unreachable, rejected the credentials, or the scan could not complete.
     case clusterError = 3
+
+    /// A report, snapshot or policy file could not be written: the run did not complete, like a failed
+    /// Pushgateway push or report ConfigMap write, and unlike bad usage.
+    static let outputFailed = ExitCode.clusterError
 }

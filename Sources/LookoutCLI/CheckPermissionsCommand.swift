@@ -5,58 +5,45 @@ import KubeClient
 
 /// `lookout check-permissions`: what the credentials may read, and which controls a scan would skip for
 /// lack of permission — the table `scan` prints a summary of before it starts.
-enum CheckPermissionsCommand {
-    static let options: [OptionSpec] =
-        ScanCommand.options.filter { ["kubeconfig", "context"].contains($0.name) } + ReportConfigMapOptions.options + [
-            OptionSpec(name: "help", short: "h", takesValue: false, help: "show this help")
-        ]
+struct CheckPermissionsCommand: Command {
+    static let configuration = CommandConfiguration(
+        name: "check-permissions", abstract: "what the credentials may read; controls a scan would skip",
+        usage: "[framework NAMES | control IDS] [options]",
+        discussion: """
+            Asks the API server (SelfSubjectAccessReview) whether the credentials may make each request a scan
+            makes, and lists the selected controls (default: those of `lookout scan`) that missing permissions
+            would skip. With --report-configmap/--baseline-configmap it also checks the report ConfigMap.
+            """,
+        footer: """
+            Exit codes: 0 every required permission is granted (nodes/proxy is optional), 1 one is missing,
+            2 bad usage or kubeconfig, 3 cluster unreachable or authentication failed.
+            """)
 
-    static var help: String {
-        """
-        Usage: lookout check-permissions [framework NAMES | control IDS] [options]
+    var selection = Selection()
+    var connection = ConnectionOptions()
+    var configMaps = ReportConfigMapOptions()
 
-        Asks the API server (SelfSubjectAccessReview) whether the credentials may make each request a scan
-        makes, and lists the selected controls (default: those of `lookout scan`) that missing permissions
-        would skip. With --report-configmap/--baseline-configmap it also checks the report ConfigMap.
-
-        Options:
-
-        """ + OptionSpec.describe(options) + """
-
-        Exit codes: 0 every required permission is granted (nodes/proxy is optional), 1 one is missing,
-        2 bad usage or kubeconfig, 3 cluster unreachable or authentication failed.
-
-        """
+    static var options: [Option<Self>] {
+        ConnectionOptions.options(in: \.connection) + ReportConfigMapOptions.options(in: \.configMaps) + [.help]
     }
 
-    static func run(_ arguments: [String]) async -> ExitCode {
-        let controls: [Control]
-        let configMaps: ReportConfigMapOptions
-        let parsed: ParsedArguments
-        do {
-            parsed = try ParsedArguments.parse(arguments, specs: options)
-            if parsed.has("help") {
-                Console.out(help)
-                return .success
-            }
-            controls = try ScanPlan.selection(parsed.positionals).0
-            configMaps = try ReportConfigMapOptions(parsed)
-        } catch {
-            Console.error("lookout check-permissions: \(error)\nRun `lookout check-permissions --help` for usage.")
-            return .usage
-        }
+    mutating func take(positionals: [String]) throws(UsageError) {
+        selection = try Selection(positionals)
+    }
+
+    func run() async -> ExitCode {
         let api: KubeAPI
         do {
-            api = try await SnapshotSource.connect(kubeconfig: parsed.value("kubeconfig"), context: parsed.value("context"))
+            api = try await SnapshotSource.connect(kubeconfig: connection.kubeconfig, context: connection.context)
         } catch {
             return error.code
         }
         do {
-            let preflight = try await check(api: api, configMaps: configMaps)
-            Console.out(table(preflight, origin: api.config.origin, controls: controls))
+            let preflight = try await Self.check(api: api, configMaps: configMaps)
+            Console.out(Self.table(preflight, origin: api.config.origin, controls: selection.controls))
             return preflight.denied.contains { !$0.requirement.isOptional } ? .gateFailed : .success
         } catch {
-            Console.error("lookout: cannot ask \(api.config.displayServer) about permissions (SelfSubjectAccessReview): \(error)")
+            Console.error("cannot ask \(api.config.displayServer) about permissions (SelfSubjectAccessReview): \(error)")
             return .clusterError
         }
     }
@@ -77,15 +64,15 @@ enum CheckPermissionsCommand {
         do {
             preflight = try await check(api: api, configMaps: configMaps)
         } catch {
-            Console.error("warning: cannot check permissions before the scan (\(error)); forbidden resources will show up as the scan meets them")
+            Console.warning("cannot check permissions before the scan (\(error)); forbidden resources will show up as the scan meets them")
             return
         }
         for (control, reason) in preflight.skippedControls(controls) {
-            let level = reason == KubeletConfigCollector.needsNodeProxy ? "note" : "warning"
-            Console.error("\(level): \(control.id) (\(control.name)) will be skipped for lack of permission: \(reason)")
+            let message = "\(control.id) (\(control.name)) will be skipped for lack of permission: \(reason)"
+            if reason == KubeletConfigCollector.needsNodeProxy { Console.note(message) } else { Console.warning(message) }
         }
         for check in preflight.denied where check.requirement.kind == nil && !check.requirement.isOptional {
-            Console.error("warning: the credentials may not \(check.requirement.attributes.verb) \(check.requirement.attributes.displayName), needed to \(check.requirement.purpose)")
+            Console.warning("the credentials may not \(check.requirement.attributes.verb) \(check.requirement.attributes.displayName), needed to \(check.requirement.purpose)")
         }
     }
 

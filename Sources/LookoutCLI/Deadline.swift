@@ -10,22 +10,26 @@ import Glibc
 /// a user). When it passes, Lookout says so and exits 3 at once: no report is written, since a report of
 /// a half-read cluster could pass a gate.
 enum Deadline {
-    static let option = OptionSpec(
-        name: "timeout", takesValue: true, help: "stop with exit 3 when it takes longer (default 30m; 90s, 10m, 1h30m; 0 = never)")
     static let defaultDuration: Duration = .seconds(30 * 60)
 
+    /// `--timeout DURATION`, declared once for every command that reads the cluster.
+    static func option<Root>(_ property: WritableKeyPath<Root, Timeout?>) -> Option<Root> {
+        Option(
+            "timeout", help: "stop with exit 3 when it takes longer (default 30m; 90s, 10m, 1h30m; 0 = never)", property)
+    }
+
     /// Starts the clock for `command` from the `--timeout` option (or the default).
-    static func arm(_ parsed: ParsedArguments, command: String) throws(UsageError) {
-        let text = parsed.value("timeout")
-        let duration = try text.map(parse) ?? defaultDuration
+    static func arm(_ timeout: Timeout?, command: String) {
+        let duration = timeout?.duration ?? defaultDuration
         guard duration > .zero else { return }
         let (seconds, attoseconds) = duration.components
         let nanoseconds = Int(min(seconds, Int64(Int.max / 1_000_000_000 - 1))) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        let shown = text ?? "30m"
+        let shown = timeout?.text ?? "30m"
         // A Dispatch timer, not a task: it fires even when every task is stuck in a blocking call.
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-            Console.error("lookout \(command): did not finish within \(shown) (--timeout); stopped without a report")
+            Console.report("lookout \(command): did not finish within \(shown) (--timeout); stopped without a report", level: .error)
             ChildProcess.stopAll()
+            // _exit, not exit: transfer threads may be stuck in a request, and no thread can be joined.
             _exit(ExitCode.clusterError.rawValue)
         }
     }
@@ -56,5 +60,16 @@ enum Deadline {
         // A year is longer than any scan; past it the number is a typo (and Duration would overflow).
         guard !text.isEmpty, total.isFinite, total <= 366 * 86400 else { throw invalid }
         return .milliseconds(Int64((total * 1000).rounded(.up)))
+    }
+}
+
+/// The value of `--timeout`, as given (for the message when it passes) and as a duration.
+struct Timeout: ArgumentValue {
+    var text: String
+    var duration: Duration
+
+    init(argument: String, option: String) throws(UsageError) {
+        text = argument
+        duration = try Deadline.parse(argument)
     }
 }

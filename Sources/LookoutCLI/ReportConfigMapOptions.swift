@@ -6,25 +6,22 @@ import Reports
 /// `--report-configmap NAME` and `--baseline-configmap NAME`: a scheduled run keeps its latest result
 /// in a ConfigMap of its own namespace (the pod's, or the kubeconfig context's) and compares the next
 /// run with it. This is the only write Lookout ever makes to a cluster, and only when asked.
-struct ReportConfigMapOptions {
-    static let options: [OptionSpec] = [
-        OptionSpec(name: "report-configmap", takesValue: true, help: "store the summary and gzipped JSON report in this ConfigMap"),
-        OptionSpec(name: "baseline-configmap", takesValue: true, help: "compare with the report stored in this ConfigMap (first run: none)"),
-    ]
-
+struct ReportConfigMapOptions: OptionGroup {
     var reportName: String?
     var baselineName: String?
 
-    init(_ parsed: ParsedArguments) throws(UsageError) {
-        reportName = try parsed.value("report-configmap").map { name throws(UsageError) in try Self.validated(name, "report-configmap") }
-        baselineName = try parsed.value("baseline-configmap").map { name throws(UsageError) in try Self.validated(name, "baseline-configmap") }
-        if baselineName != nil, parsed.value("baseline") != nil {
-            throw UsageError(description: "--baseline and --baseline-configmap both name a baseline: give one")
-        }
-        if reportName != nil || baselineName != nil, parsed.value("from") != nil {
-            throw UsageError(description: "--report-configmap and --baseline-configmap need a cluster: they take no --from")
-        }
+    static var options: [Option<Self>] {
+        [
+            Option("report-configmap", help: "store the summary and gzipped JSON report in this ConfigMap", \.reportName) {
+                name throws(UsageError) in try validated(name, "report-configmap")
+            },
+            Option("baseline-configmap", help: "compare with the report stored in this ConfigMap (first run: none)", \.baselineName) {
+                name throws(UsageError) in try validated(name, "baseline-configmap")
+            },
+        ]
     }
+
+    var isUsed: Bool { reportName != nil || baselineName != nil }
 
     /// A ConfigMap name is a DNS subdomain: lower-case letters, digits, '-' and '.', at most 253, starting
     /// and ending with a letter or digit.
@@ -70,17 +67,17 @@ struct ReportConfigMapOptions {
         do {
             contents = try await api.configMap(namespace: namespace, name: baselineName)
         } catch {
-            Console.error("lookout: cannot read the baseline ConfigMap \(namespace)/\(baselineName): \(error)")
+            Console.error("cannot read the baseline ConfigMap \(namespace)/\(baselineName): \(error)")
             throw CommandExit(code: .clusterError)
         }
         do {
             guard let contents, let report = try ReportConfigMap.report(from: contents.binaryData, data: contents.data) else {
-                Console.error("note: no baseline yet: \(source) holds no report (first run); every finding counts as new")
+                Console.note("no baseline yet: \(source) holds no report (first run); every finding counts as new")
                 return nil
             }
             return (report, source)
         } catch {
-            Console.error("warning: ignoring the baseline in \(source), which cannot be read: \(error)")
+            Console.warning("ignoring the baseline in \(source), which cannot be read: \(error)")
             return nil
         }
     }
@@ -93,10 +90,10 @@ struct ReportConfigMapOptions {
         do {
             contents = try ReportConfigMap.contents(for: report)
         } catch {
-            Console.error("lookout: cannot encode the report for the ConfigMap: \(error)")
+            Console.error("cannot encode the report for the ConfigMap: \(error)")
             throw CommandExit(code: .clusterError)
         }
-        if let note = contents.data[ReportConfigMap.noteKey] ?? nil { Console.error("warning: \(note)") }
+        if let note = contents.data[ReportConfigMap.noteKey] ?? nil { Console.warning(note) }
         do {
             try await api.writeConfigMap(
                 namespace: namespace, name: reportName, labels: ReportConfigMap.labels, data: contents.data,
@@ -107,7 +104,7 @@ struct ReportConfigMapOptions {
                 hint = " (rbac/report-role.yaml grants get and patch on the ConfigMap it ships, lookout-report in namespace lookout;"
                     + " the ConfigMap must exist, as RBAC cannot grant `create` for one name only)"
             }
-            Console.error("lookout: cannot write the report ConfigMap \(namespace)/\(reportName): \(error)\(hint)")
+            Console.error("cannot write the report ConfigMap \(namespace)/\(reportName): \(error)\(hint)")
             throw CommandExit(code: .clusterError)
         }
         return "\(namespace)/\(reportName)"

@@ -4,18 +4,18 @@ import Reports
 /// `--log-format json`: for a CronJob whose output goes to the cluster's log pipeline, every diagnostic
 /// becomes one JSON object on one line of stdout, and the scan ends with a line that summarises it.
 /// Pipelines (Fluent Bit, Vector, Loki, Cloud Logging) parse such lines into fields without any rule.
-enum LogFormat: String {
+enum LogFormat: String, ArgumentValue {
     case text, json
 
-    static let option = OptionSpec(
-        name: "log-format", takesValue: true, help: "text|json: json prints diagnostics and a summary as JSON lines on stdout")
-
-    static func parse(_ value: String?) throws(UsageError) -> LogFormat {
-        guard let value else { return .text }
-        guard let format = LogFormat(rawValue: value.lowercased()) else {
-            throw UsageError(description: "--log-format takes text or json, got \"\(value)\"")
+    init(argument: String, option: String) throws(UsageError) {
+        guard let format = LogFormat(rawValue: argument.lowercased()) else {
+            throw UsageError(description: "--\(option) takes text or json, got \"\(argument)\"")
         }
-        return format
+        self = format
+    }
+
+    static func option<Root>(_ property: WritableKeyPath<Root, LogFormat?>) -> Option<Root> {
+        Option("log-format", help: "text|json: json prints diagnostics and a summary as JSON lines on stdout", property)
     }
 }
 
@@ -29,16 +29,13 @@ enum JSONLog {
         var exitCode: Int32?
     }
 
-    /// A diagnostic written with `Console.error`: its conventional prefix gives the level.
-    static func diagnostic(_ text: String) {
-        let text = text.hasSuffix("\n") ? String(text.dropLast()) : text
-        let levels = [("warning: ", "warning"), ("note: ", "info"), ("lookout: ", "error")]
-        if let (prefix, level) = levels.first(where: { text.hasPrefix($0.0) }) {
-            emit(Line(time: now, level: level, msg: String(text.dropFirst(prefix.count))))
-        } else {
-            // "gate failed: …" and other messages keep their wording.
-            emit(Line(time: now, level: text.hasPrefix("gate failed: ") ? "warning" : "error", msg: text))
-        }
+    /// A diagnostic, at the level its caller gave.
+    static func diagnostic(_ level: LogLevel, _ message: String) {
+        emit(line(level, message))
+    }
+
+    static func line(_ level: LogLevel, _ message: String) -> Line {
+        Line(time: now, level: level.rawValue, msg: message.hasSuffix("\n") ? String(message.dropLast()) : message)
     }
 
     /// The last line of a scan: its digest, where the report was stored and the exit code.

@@ -4,39 +4,6 @@ import KubeClient
 import Product
 import Reports
 
-enum ReportFormat: String, CaseIterable {
-    case pretty, json, junit, sarif, html, prometheus
-
-    /// The extension of `BASENAME.<ext>` when several formats are written at once.
-    var fileExtension: String {
-        switch self {
-        case .pretty: "txt"
-        case .json: "json"
-        case .junit: "xml"
-        case .sarif: "sarif"
-        case .html: "html"
-        case .prometheus: "prom"
-        }
-    }
-
-    /// Formats a program reads: progress lines would never mix into them, but they also keep the
-    /// terminal quiet when one of them goes to stdout.
-    var isMachineReadable: Bool { self != .pretty }
-
-    /// Parses `--format a,b`: every name known, none twice.
-    static func list(_ names: [String]) throws(UsageError) -> [ReportFormat] {
-        var formats: [ReportFormat] = []
-        for name in names.isEmpty ? ["pretty"] : names {
-            guard let format = ReportFormat(rawValue: name.lowercased()) else {
-                throw UsageError(description: "unknown format \"\(name)\" (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            guard !formats.contains(format) else { throw UsageError(description: "format \"\(name)\" is given twice") }
-            formats.append(format)
-        }
-        return formats
-    }
-}
-
 /// Renders the report in each asked format to stdout, to `--output FILE` (one format) or to
 /// `BASENAME.<ext>` per format (several).
 struct ReportWriter {
@@ -72,7 +39,7 @@ struct ReportWriter {
         case .junit: try write(Data(JUnitRenderer().render(report).utf8))
         case .sarif:
             let rendering = try SARIFRenderer().rendering(report)
-            if let note = rendering.note { Console.error("warning: \(note)") }
+            if let note = rendering.note { Console.warning(note) }
             try write(rendering.data)
         case .html: try write(Data(HTMLRenderer().render(report).utf8))
         case .prometheus: try write(Data(PrometheusRenderer().render(report).utf8))
@@ -95,17 +62,20 @@ enum Pushgateway {
     }
 
     /// Checked with the other options, before the scan, so a typo costs no scan.
-    static func validate(_ base: String) throws(UsageError) {
+    static func validated(_ base: String) throws(UsageError) -> String {
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw UsageError(description: "--pushgateway takes an http:// or https:// URL, got \"\(URLText.withoutUserinfo(base))\"")
         }
+        return base
     }
 
     static func push(_ report: ScanReport, to base: String) async throws(PushError) {
         let url = groupURL(base)
         let response: HTTPResponse
         do {
-            let transport = try CurlTransport(options: TransportOptions(userAgent: Product.userAgent, maxConcurrentRequests: 1))
+            // On the process's threads: the push does not start a second pool, and `main` joins it.
+            let transport = try CurlTransport(
+                options: TransportOptions(userAgent: Product.userAgent), threads: Lookout.transferThreads)
             response = try await transport.send(HTTPRequest(
                 method: "PUT", url: url, headers: [HTTPHeader(name: "Content-Type", value: PrometheusRenderer.contentType)],
                 body: Data(PrometheusRenderer().render(report).utf8)))

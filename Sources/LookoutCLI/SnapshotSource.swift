@@ -23,17 +23,17 @@ enum SnapshotSource {
         do {
             connection = try ConfigLoader.load(kubeconfigPath: kubeconfig, context: context)
         } catch {
-            Console.error("lookout: \(error)")
+            Console.error("\(error)")
             throw CommandExit(code: .usage)
         }
         for (path, mode) in connection.kubeconfigsReadableByOthers {
-            Console.error("warning: the kubeconfig \(path) holds credentials and is readable by group or others (mode 0\(String(mode, radix: 8))): chmod 600 it")
+            Console.warning("the kubeconfig \(path) holds credentials and is readable by group or others (mode 0\(String(mode, radix: 8))): chmod 600 it")
         }
         if connection.tls.insecureSkipVerify {
-            Console.error("warning: TLS verification is disabled (insecure-skip-tls-verify): the API server's identity is not checked")
+            Console.warning("TLS verification is disabled (insecure-skip-tls-verify): the API server's identity is not checked")
         }
         do {
-            return try await KubeAPI(config: connection)
+            return try await KubeAPI(config: connection, threads: Lookout.transferThreads)
         } catch {
             throw cannotScan(connection, error)
         }
@@ -52,14 +52,14 @@ enum SnapshotSource {
             throw cannotScan(api.config, error)
         }
         for error in snapshot.errors {
-            Console.error("warning: cannot read \(error.resource): \(error.reason): \(error.message)")
+            Console.warning("cannot read \(error.resource): \(error.reason): \(error.message)")
         }
         return snapshot
     }
 
     /// Says on stderr why the cluster cannot be scanned; the scan ends with exit code 3.
     static func cannotScan(_ connection: ConnectionConfig, _ error: APIError) -> CommandExit {
-        Console.error("lookout: cannot scan \(connection.displayServer) (\(connection.origin)): \(error)")
+        Console.error("cannot scan \(connection.displayServer) (\(connection.origin)): \(error)")
         return CommandExit(code: .clusterError)
     }
 
@@ -69,11 +69,11 @@ enum SnapshotSource {
             let loaded = try ManifestLoader.load(path: path, scope: scope)
             if !loaded.ignored.isEmpty {
                 let kinds = loaded.ignored.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
-                Console.error("note: ignored objects of kinds Lookout does not read: \(kinds.joined(separator: ", "))")
+                Console.note("ignored objects of kinds Lookout does not read: \(kinds.joined(separator: ", "))")
             }
             return loaded.snapshot
         } catch {
-            Console.error("lookout: \(error)")
+            Console.error("\(error)")
             throw CommandExit(code: .usage)
         }
     }

@@ -1,0 +1,66 @@
+import FoundationEssentials
+import Inventory
+
+/// `lookout collect`: reads the cluster and saves the snapshot, to audit later with `scan --from`
+/// (on another machine, with other controls or exceptions, without cluster access).
+struct CollectCommand: Command {
+    static let configuration = CommandConfiguration(
+        name: "collect", synopsis: "--output snapshot.json",
+        abstract: "save what a scan reads, for `scan --from` without the cluster",
+        discussion: "Saves everything a scan reads as one JSON file; `lookout scan --from FILE` audits it offline.",
+        footer: """
+            Exit codes: 0 saved, 2 bad usage or kubeconfig, 3 cluster unreachable or the collection failed, or a
+            kind could not be read (the snapshot is still saved and records which; --allow-incomplete exits 0),
+            or the snapshot could not be written.
+            """)
+
+    var connection = ConnectionOptions()
+    var scope = ScopeOptions()
+    var timeout: Timeout?
+    var output: String?
+    var allowIncomplete = false
+
+    static var options: [Option<Self>] {
+        ConnectionOptions.options(in: \.connection) + ScopeOptions.options(in: \.scope) + [
+            Deadline.option(\.timeout),
+            .help,
+            Option("output", short: "o", help: "write the snapshot to this file instead of stdout", \.output),
+            Option(flag: "allow-incomplete", help: "exit 0 even when a kind could not be read (the snapshot records it)", \.allowIncomplete),
+        ]
+    }
+
+    func run() async -> ExitCode {
+        Deadline.arm(timeout, command: "collect")
+        let progress = Console.stderrIsTerminal && output != nil ? ProgressLine() : nil
+        let snapshot: ClusterSnapshot
+        do {
+            snapshot = try await SnapshotSource.collect(
+                kubeconfig: connection.kubeconfig, context: connection.context, scope: scope.scope, progress: progress)
+        } catch {
+            return error.code
+        }
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            var data = try encoder.encode(snapshot)
+            data.append(UInt8(ascii: "\n"))
+            if let output {
+                try OutputFile.write(data, to: output)
+            } else {
+                Console.out(String(decoding: data, as: UTF8.self))
+            }
+        } catch {
+            Console.report("lookout collect: \(error)", level: .error)
+            return .outputFailed
+        }
+        // The snapshot says which kinds failed, and `scan --from` will call itself incomplete; a pipeline
+        // that only collects must hear it now.
+        let failed = snapshot.errors.filter { $0.reason == CollectionError.failed }
+        for error in failed { Console.warning("incomplete collection: cannot read \(error.resource): \(error.message)") }
+        guard failed.isEmpty || allowIncomplete else {
+            Console.report("lookout collect: the snapshot is incomplete (exit 3): it is saved; --allow-incomplete accepts it", level: .error)
+            return .clusterError
+        }
+        return .success
+    }
+}
