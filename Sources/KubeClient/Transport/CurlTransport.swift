@@ -12,8 +12,8 @@ public final class CurlTransport: Sendable {
     private let threads: TransferThreads
 
     /// A transport on `threads`, shared with other transports (a process talks to its API server and
-    /// to a Pushgateway on one set of threads), or on threads of its own, `maxConcurrentRequests` of
-    /// them, when `threads` is nil.
+    /// to a Pushgateway on one set of threads), whose capacity then bounds the requests in flight; or
+    /// on threads of its own, `maxConcurrentRequests` of them, when `threads` is nil.
     public init(options: TransportOptions, threads: TransferThreads? = nil) throws(TransportError) {
         guard options.maxConcurrentRequests >= 1 else {
             throw .invalidConfiguration("maxConcurrentRequests must be at least 1, not \(options.maxConcurrentRequests)")
