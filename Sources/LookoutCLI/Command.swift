@@ -28,7 +28,7 @@ extension Command {
 
 /// What `--help` and the parent command's list say about a command.
 struct CommandConfiguration: Sendable {
-    /// The word that selects the command; the path under `lookout` for nested ones.
+    /// The word that selects the command after its parent's (`scan`, `admission-policy`).
     var name: String
     /// The command's line in its parent's list, without the name.
     var synopsis = ""

@@ -66,7 +66,7 @@ enum LogLevel: String {
 }
 
 /// The documented exit codes.
-public enum ExitCode: Int32, Sendable {
+enum ExitCode: Int32 {
     /// Scan complete and every gate passed.
     case success = 0
     /// Scan complete and a gate failed.
