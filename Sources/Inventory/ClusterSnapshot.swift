@@ -104,6 +104,63 @@ public struct ClusterSnapshot: Codable, Sendable {
         if let error = errors.first(where: { $0.resource == kind.rawValue }) { return error.skipReason }
         return kind.isOptional ? "not served by this cluster: \(kind.rawValue)" : "not collected: \(kind.rawValue)"
     }
+
+    /// Why one of `kinds` is served but could not be read (forbidden, failed), or nil when each was read or
+    /// is simply not served by this cluster (then it has no objects).
+    public func unreadableReason(ofOptional kinds: [ResourceKind]) -> String? {
+        for kind in kinds where !collected.contains(kind) {
+            if let error = errors.first(where: { $0.resource == kind.rawValue }) { return error.skipReason }
+        }
+        return nil
+    }
+}
+
+extension ClusterSnapshot {
+    /// The objects of one kind, so that code which goes over several kinds needs no table of its own.
+    public func objects(of kind: ResourceKind) -> [any KubeObject] {
+        switch kind {
+        case .namespaces: namespaces
+        case .nodes: nodes
+        case .pods: pods
+        case .deployments: deployments
+        case .replicasets: replicaSets
+        case .daemonsets: daemonSets
+        case .statefulsets: statefulSets
+        case .jobs: jobs
+        case .cronjobs: cronJobs
+        case .replicationcontrollers: replicationControllers
+        case .persistentvolumeclaims: persistentVolumeClaims
+        case .gateways: istioGateways
+        case .virtualservices: virtualServices
+        case .services: services
+        case .ingresses: ingresses
+        case .networkpolicies: networkPolicies
+        case .serviceaccounts: serviceAccounts
+        case .configmaps: configMaps
+        case .roles: roles
+        case .rolebindings: roleBindings
+        case .clusterroles: clusterRoles
+        case .clusterrolebindings: clusterRoleBindings
+        case .resourcequotas: resourceQuotas
+        case .limitranges: limitRanges
+        case .validatingwebhookconfigurations: validatingWebhookConfigurations
+        case .mutatingwebhookconfigurations: mutatingWebhookConfigurations
+        case .apiservices: apiServices
+        case .ciliumnetworkpolicies: ciliumNetworkPolicies
+        case .ciliumclusterwidenetworkpolicies: ciliumClusterwideNetworkPolicies
+        case .horizontalpodautoscalers: horizontalPodAutoscalers
+        case .persistentvolumes: persistentVolumes
+        case .podsecuritypolicies: podSecurityPolicies
+        case .validatingadmissionpolicies: validatingAdmissionPolicies
+        case .validatingadmissionpolicybindings: validatingAdmissionPolicyBindings
+        case .httproutes: httpRoutes
+        case .grpcroutes: grpcRoutes
+        case .tcproutes: tcpRoutes
+        case .udproutes: udpRoutes
+        case .tlsroutes: tlsRoutes
+        case .vulnerabilityreports: vulnerabilityReports
+        }
+    }
 }
 
 /// What a scan judged: a live cluster, a snapshot saved by `lookout collect` (which keeps what it could

@@ -32,7 +32,14 @@ public enum ControlsReference {
             out += "**Severity:** \(control.severity.rawValue) (base score \(score(control.baseScore)))"
             if control.informational { out += " · **informational**" }
             out += "  \n**Frameworks:** \(control.frameworks.isEmpty ? "none" : control.frameworks.joined(separator: ", "))  \n"
-            out += "**Reads:** \(control.reads.isEmpty ? "—" : control.reads.map(\.kind).joined(separator: ", "))\n\n"
+            out += "**Reads:** \(control.reads.isEmpty ? "—" : control.reads.map(\.kind).joined(separator: ", "))"
+            if !control.optionalReads.isEmpty {
+                out += "  \n**Reads when served:** \(control.optionalReads.map(\.kind).joined(separator: ", ")) (skipped when one is served but cannot be read)"
+            }
+            if !control.bestEffortReads.isEmpty {
+                out += "  \n**Reads when readable:** \(control.bestEffortReads.map(\.kind).joined(separator: ", ")) (judged without them when they cannot be read, and the result says so)"
+            }
+            out += "\n\n"
             out += "**What it checks.** \(control.description)\n\n"
             out += "**Why it matters.** \(control.rationale)\n\n"
             out += "**How to fix.** \(control.remediation)\n"

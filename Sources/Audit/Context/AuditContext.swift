@@ -19,6 +19,12 @@ public struct AuditContext: Sendable {
     let relations: RelationIndex
 
     public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
+        var snapshot = snapshot
+        // What controls see of a kind that was not collected is nothing, whatever a hand-edited snapshot holds:
+        // the reads contract (Control.run) then decides whether they may judge without it.
+        for kind in ResourceKind.allCases where !snapshot.collected.contains(kind) && !snapshot.objects(of: kind).isEmpty {
+            snapshot.store([], as: kind)
+        }
         self.snapshot = snapshot
         self.config = config
         let workloads = Workload.topLevel(in: snapshot)

@@ -170,7 +170,7 @@ enum AdmissionControls {
         rationale: "Without any admission policy, nothing checks pods before they run: a user or controller that may create pods can create privileged, host-mounting ones, and nobody is even warned.",
         remediation: "Label namespaces with Pod Security Admission levels (`enforce`, or at least `warn`/`audit` while migrating), or install a policy engine with pod security policies.",
         example: "kubectl label namespace shop pod-security.kubernetes.io/enforce=baseline pod-security.kubernetes.io/warn=restricted",
-        reads: [.namespaces],
+        reads: [.namespaces], bestEffortReads: [.validatingwebhookconfigurations],
         notes: "Policy engines are recognised by the names of their ValidatingWebhookConfigurations and webhooks; Kubescape counts any namespaced webhook. ValidatingAdmissionPolicies are not counted: nothing tells whether they cover pod security. Skipped when no namespace is labelled and webhook configurations could not be read."
     ) { context in
         let snapshot = context.snapshot

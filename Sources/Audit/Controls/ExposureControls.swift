@@ -57,18 +57,16 @@ enum ExposureControls {
         rationale: "Admin UIs hold cluster credentials or run code by design: an exposed Kubernetes Dashboard, Argo or Jenkins is a direct path to cluster takeover, and scanners find them on the internet within hours. Many ship with weak or no authentication.",
         remediation: "Make the UI's Service ClusterIP, remove hostPort and hostNetwork, and reach it through `kubectl port-forward`, a VPN, or an Ingress with single sign-on in front of it.",
         example: "kubectl -n kubernetes-dashboard patch service kubernetes-dashboard -p '{\"spec\":{\"type\":\"ClusterIP\"}}'\nkubectl -n kubernetes-dashboard port-forward svc/kubernetes-dashboard 8443:443",
-        reads: workloadKinds + [.services, .ingresses],
+        reads: workloadKinds + [.services, .ingresses], optionalReads: NetworkControls.exposureKinds,
         notes: "Broader than Kubescape's C-0021, which matches workload names only and counts NodePort/LoadBalancer Services only: Lookout also matches images, follows Ingresses, Gateway API routes and Istio VirtualServices on a public Istio Gateway, and counts host ports and hostNetwork. Skipped when the cluster serves Gateway API routes or Istio kinds that the credentials may not list."
     ) { context in
-        NetworkControls.evaluate(using: NetworkControls.exposureKinds, in: context) {
-            context.evaluateWorkloads { workload in
-                guard let match = adminDashboard(workload, among: context.config.adminDashboards) else { return nil }
-                let reach = externalReach(of: workload, in: context)
-                guard !reach.evidence.isEmpty else { return nil }
-                return Failure(
-                    message: "\(workload.kind) \(workload.name) is an admin UI (\(match.dashboard.name)) reachable from outside the cluster",
-                    evidence: [match.evidence] + reach.evidence, related: reach.related)
-            }
+        context.evaluateWorkloads { workload in
+            guard let match = adminDashboard(workload, among: context.config.adminDashboards) else { return nil }
+            let reach = externalReach(of: workload, in: context)
+            guard !reach.evidence.isEmpty else { return nil }
+            return Failure(
+                message: "\(workload.kind) \(workload.name) is an admin UI (\(match.dashboard.name)) reachable from outside the cluster",
+                evidence: [match.evidence] + reach.evidence, related: reach.related)
         }
     }
 

@@ -29,15 +29,13 @@ extension NetworkControls {
         rationale: "An externally reachable workload is the first thing an attacker probes: any vulnerability or weak authentication in it is exploitable from the internet, and it is the usual entry point into the cluster.",
         remediation: "Expose only the workloads that must be public, through one Ingress or Gateway with TLS and authentication; keep other Services ClusterIP.",
         example: "apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}\nspec:\n  type: ClusterIP   # not NodePort/LoadBalancer\n  selector: {app: db}\n  ports: [{port: 5432}]",
-        reads: workloadKinds + [.services, .ingresses],
+        reads: workloadKinds + [.services, .ingresses], optionalReads: exposureKinds,
         notes: "Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) and Istio VirtualServices (as C-0266 judges them) count as exposure when the cluster serves them, and Services with externalIPs count like NodePort ones."
     ) { context in
-        evaluate(using: exposureKinds, in: context) {
-            context.evaluateWorkloads { workload in
-                exposureFailure(
-                    "\(workload.kind) \(workload.name) is reachable from outside the cluster",
-                    exposures: context.externalExposures(of: workload), in: context.snapshot)
-            }
+        context.evaluateWorkloads { workload in
+            exposureFailure(
+                "\(workload.kind) \(workload.name) is reachable from outside the cluster",
+                exposures: context.externalExposures(of: workload), in: context.snapshot)
         }
     }
 
@@ -150,22 +148,19 @@ extension NetworkControls {
         rationale: "A route attached to a Gateway publishes the workload through the gateway's load balancer: it is reachable from outside the cluster, and every weakness in it is exposed.",
         remediation: "Route only public workloads through a Gateway, and protect them with TLS and authentication at the gateway; detach routes of internal services.",
         example: "kubectl get httproutes,grpcroutes,tcproutes,virtualservices.networking.istio.io -A -o wide",
-        reads: workloadKinds + [.services],
+        reads: workloadKinds + [.services], optionalReads: exposureKinds,
         notes: "Istio as in Kubescape: a VirtualService's `gateways` (`name` in its namespace or `namespace/name`; `mesh` is not a gateway) name an Istio Gateway, and its destination hosts (`svc`, `svc.ns`, `svc.ns.svc.cluster.local`) a Service selecting the workload. A Gateway is public when a NodePort or LoadBalancer Service of its ingress pods exists (a Service whose selector or labels include the Gateway's selector), or, as in Kubescape, when its name ends in `public` and it has such a Service of any type. Lookout also reads TLS and TCP routes as well as HTTP ones and the full `…svc.cluster.local` form, finds the ingress pods through their workload too, and looks for the gateway's Service in every namespace with every selector label (Kubescape: istio-system only, any one label value). Skipped when the cluster serves neither Gateway API routes nor Istio's networking kinds, or serves one the credentials may not list."
     ) { context in
         guard exposureKinds.contains(where: context.snapshot.collected.contains) else {
             return .skipped(
-                reason: context.snapshot.unreadableReason(ofOptional: exposureKinds)
-                    ?? "neither Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) nor Istio Gateways and VirtualServices are served by this cluster")
+                reason: "neither Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) nor Istio Gateways and VirtualServices are served by this cluster")
         }
         let exposingKinds = Set(routeKinds.map(\.kind) + ["VirtualService"])
-        return evaluate(using: exposureKinds, in: context) {
-            context.evaluateWorkloads { workload in
-                exposureFailure(
-                    "\(workload.kind) \(workload.name) is exposed through a Gateway API route or an Istio ingress",
-                    exposures: context.externalExposures(of: workload).filter { exposingKinds.contains($0.kind) },
-                    in: context.snapshot)
-            }
+        return context.evaluateWorkloads { workload in
+            exposureFailure(
+                "\(workload.kind) \(workload.name) is exposed through a Gateway API route or an Istio ingress",
+                exposures: context.externalExposures(of: workload).filter { exposingKinds.contains($0.kind) },
+                in: context.snapshot)
         }
     }
 }

@@ -12,16 +12,6 @@ package enum NetworkControls {
     static let workloadKinds = WorkloadPrivilegeControls.workloadKinds
     static let ciliumKinds: [ResourceKind] = [.ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies]
 
-    /// Runs `evaluate` unless one of the optional kinds it uses is served but could not be read: a missing
-    /// CiliumNetworkPolicy list would turn segmented workloads into false failures, so the control is
-    /// skipped with the collection error instead.
-    static func evaluate(
-        using optionalKinds: [ResourceKind], in context: AuditContext, _ evaluate: () -> ControlOutcome
-    ) -> ControlOutcome {
-        if let reason = context.snapshot.unreadableReason(ofOptional: optionalKinds) { return .skipped(reason: reason) }
-        return evaluate()
-    }
-
     // MARK: - Namespace segmentation (C-0054, C-0049, C-0206)
 
     /// Namespaces that some network policy covers.
@@ -39,15 +29,13 @@ package enum NetworkControls {
 
     /// The one rule behind C-0054, C-0049 and C-0206: every namespace needs a network policy.
     static func evaluateNamespaceSegmentation(_ context: AuditContext) -> ControlOutcome {
-        evaluate(using: ciliumKinds, in: context) {
-            let segmented = segmentedNamespaces(in: context.snapshot)
-            return context.evaluateNamespaces { namespace in
-                segmented.contains(namespace.name)
-                    ? nil
-                    : Failure(
-                        message: "Namespace \(namespace.name) has no network policy",
-                        evidence: ["no NetworkPolicy or CiliumNetworkPolicy in namespace \(namespace.name)"])
-            }
+        let segmented = segmentedNamespaces(in: context.snapshot)
+        return context.evaluateNamespaces { namespace in
+            segmented.contains(namespace.name)
+                ? nil
+                : Failure(
+                    message: "Namespace \(namespace.name) has no network policy",
+                    evidence: ["no NetworkPolicy or CiliumNetworkPolicy in namespace \(namespace.name)"])
         }
     }
 
@@ -64,7 +52,7 @@ package enum NetworkControls {
         rationale: "Without a network policy every pod accepts traffic from every other pod in the cluster: one compromised pod can reach databases, internal APIs and the cloud metadata service of every namespace.",
         remediation: "Add a default-deny NetworkPolicy to each namespace, then allow the flows the applications need.",
         example: defaultDenyExample,
-        reads: segmentationReads,
+        reads: segmentationReads, optionalReads: ciliumKinds,
         notes: segmentationNotes,
         evaluate: evaluateNamespaceSegmentation)
 
@@ -75,7 +63,7 @@ package enum NetworkControls {
         rationale: "An attacker in one pod discovers the rest of the cluster by scanning pod and service IPs; with no network policy every scan gets an answer, which turns one foothold into a map of every target.",
         remediation: "Add a default-deny NetworkPolicy to each namespace so pods answer only the peers they serve.",
         example: defaultDenyExample,
-        reads: segmentationReads,
+        reads: segmentationReads, optionalReads: ciliumKinds,
         notes: segmentationNotes,
         evaluate: evaluateNamespaceSegmentation)
 
@@ -86,7 +74,7 @@ package enum NetworkControls {
         rationale: "A namespace without a network policy lets every pod in the cluster talk to its pods, and its pods talk to everything: no segmentation limits what a compromised workload can reach.",
         remediation: "Create at least one NetworkPolicy (ideally default-deny) in every namespace.",
         example: defaultDenyExample,
-        reads: segmentationReads,
+        reads: segmentationReads, optionalReads: ciliumKinds,
         notes: segmentationNotes,
         evaluate: evaluateNamespaceSegmentation)
 
@@ -112,21 +100,19 @@ package enum NetworkControls {
         rationale: "Pods that no policy restricts accept connections from anywhere in the cluster and connect anywhere: a compromised pod can move laterally and exfiltrate data freely.",
         remediation: "Select the workload's pods with a NetworkPolicy whose policyTypes include Ingress and Egress, and allow only the flows it needs.",
         example: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress, Egress]\n  ingress: [{from: [{podSelector: {matchLabels: {app: frontend}}}]}]",
-        reads: policyReads,
+        reads: policyReads, optionalReads: ciliumKinds,
         notes: "Selectors are evaluated with matchExpressions as well as matchLabels, and CiliumNetworkPolicy/CiliumClusterwideNetworkPolicy count when served; Kubescape compares matchLabels of NetworkPolicies only and reports segmented workloads as open. A policy restricting one direction passes, as in the catalogue."
     ) { context in
-        evaluate(using: ciliumKinds, in: context) {
-            context.evaluateWorkloads { workload in
-                let policies = context.networkPolicies(selecting: workload)
-                if policies.isEmpty { return unselectedFailure(workload) }
-                guard !policies.contains(where: { $0.restrictsIngress || $0.restrictsEgress }) else { return nil }
-                return Failure(
-                    message: "\(workload.kind) \(workload.name) is selected only by network policies that restrict neither ingress nor egress",
-                    evidence: policies.map {
-                        "\($0.object.kind) \($0.object.namespace.map { "\($0)/" } ?? "")\($0.object.name) restricts neither ingress nor egress"
-                    },
-                    related: policies.map(\.object))
-            }
+        context.evaluateWorkloads { workload in
+            let policies = context.networkPolicies(selecting: workload)
+            if policies.isEmpty { return unselectedFailure(workload) }
+            guard !policies.contains(where: { $0.restrictsIngress || $0.restrictsEgress }) else { return nil }
+            return Failure(
+                message: "\(workload.kind) \(workload.name) is selected only by network policies that restrict neither ingress nor egress",
+                evidence: policies.map {
+                    "\($0.object.kind) \($0.object.namespace.map { "\($0)/" } ?? "")\($0.object.name) restricts neither ingress nor egress"
+                },
+                related: policies.map(\.object))
         }
     }
 
@@ -137,13 +123,11 @@ package enum NetworkControls {
         rationale: "A pod that no policy selects is open to every pod of the cluster and may connect anywhere; one compromised neighbour can reach it directly.",
         remediation: "Add a NetworkPolicy whose podSelector matches the workload's pod labels (or a namespace-wide default-deny with `podSelector: {}`).",
         example: defaultDenyExample,
-        reads: policyReads,
+        reads: policyReads, optionalReads: ciliumKinds,
         notes: "Selectors are evaluated with matchExpressions as well as matchLabels, and Cilium policies count when served; Kubescape compares matchLabels only and reports workloads selected by matchExpressions as unprotected."
     ) { context in
-        evaluate(using: ciliumKinds, in: context) {
-            context.evaluateWorkloads { workload in
-                context.networkPolicies(selecting: workload).isEmpty ? unselectedFailure(workload) : nil
-            }
+        context.evaluateWorkloads { workload in
+            context.networkPolicies(selecting: workload).isEmpty ? unselectedFailure(workload) : nil
         }
     }
 
@@ -228,17 +212,6 @@ package enum NetworkControls {
                 failure: found.isEmpty
                     ? Failure(message: "No network plugin that enforces NetworkPolicy is running", evidence: evidence) : nil)
         ])
-    }
-}
-
-extension ClusterSnapshot {
-    /// Why one of `kinds` (optional kinds) is served but missing — forbidden or failed — or nil when each was
-    /// read or is simply not served by this cluster.
-    func unreadableReason(ofOptional kinds: [ResourceKind]) -> String? {
-        for kind in kinds where !collected.contains(kind) {
-            if let error = errors.first(where: { $0.resource == kind.rawValue }) { return "\(error.reason): \(kind.rawValue)" }
-        }
-        return nil
     }
 }
 

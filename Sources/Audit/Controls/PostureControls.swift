@@ -134,11 +134,11 @@ enum PostureControls {
         rationale: "Admission is the only point where a bad pod can be refused before it runs. With no policy there, every other control is detective only: a privileged or host-mounting pod is found by the next scan, after it has run.",
         remediation: "Enforce Pod Security Admission levels on namespaces, or install a policy engine (Kyverno, Gatekeeper, Kubewarden), or bind ValidatingAdmissionPolicies with the Deny action.",
         example: "kubectl label namespace shop pod-security.kubernetes.io/enforce=baseline",
-        reads: [.namespaces, .validatingwebhookconfigurations],
+        reads: [.namespaces, .validatingwebhookconfigurations], optionalReads: admissionPolicyKinds,
         notes: "Any validating webhook counts (what it checks is not visible), but an enforce label of privileged does not, and neither does a policy binding that only warns or audits. ValidatingAdmissionPolicies count when the cluster serves them; the control is skipped when it serves them but the credentials may not list them. Cluster-wide Pod Security defaults in the API server's AdmissionConfiguration file are not visible through the API. Skipped on manifests (`scan --from` files): they describe what they deploy, not the cluster's admission chain."
     ) { context in
         let snapshot = context.snapshot
-        if let reason = context.wholeClusterUnknown ?? snapshot.unreadableReason(ofOptional: admissionPolicyKinds) {
+        if let reason = context.wholeClusterUnknown {
             return .skipped(reason: reason)
         }
         let webhooks = snapshot.validatingWebhookConfigurations.filter { !($0.webhooks ?? []).isEmpty }
@@ -224,32 +224,30 @@ enum PostureControls {
         rationale: "A critical vulnerability in an internet-facing image is the shortest path into a cluster: exploits for them are published and scanned for, and the exposed pod hands the attacker its ServiceAccount token and network position.",
         remediation: "Rebuild the image on a patched base or upgrade the vulnerable package, redeploy, and keep workloads that cannot be patched off the internet until they are.",
         example: "kubectl get vulnerabilityreports -n shop -o wide\nkubectl set image deployment/web web=registry.example/web:1.4.2   # the patched build",
-        reads: workloadKinds + [.services, .ingresses, .vulnerabilityreports],
-        notes: "Reads the VulnerabilityReports the Trivy Operator writes (aquasecurity.github.io/v1alpha1); Lookout scans no image itself. A report is tied to its workload by its trivy-operator.resource labels (or owner), following ReplicaSet → Deployment and Job → CronJob. Vulnerability counts go in the message, not the evidence, so a finding keeps its fingerprint while the vulnerability database changes."
+        reads: workloadKinds + [.services, .ingresses, .vulnerabilityreports], optionalReads: NetworkControls.exposureKinds,
+        notes: "Reads the VulnerabilityReports the Trivy Operator writes (aquasecurity.github.io/v1alpha1); Lookout scans no image itself. A report is tied to its workload by its trivy-operator.resource labels (or owner), following ReplicaSet → Deployment and Job → CronJob. Vulnerability counts go in the message, not the evidence, so a finding keeps its fingerprint while the vulnerability database changes. Skipped, as LO-001, when the cluster serves Gateway API routes or Istio kinds that the credentials may not list."
     ) { context in
         let reports = criticalReportsByWorkload(in: context)
-        return NetworkControls.evaluate(using: NetworkControls.routeKinds, in: context) {
-            context.evaluateWorkloads { workload in
-                guard let vulnerable = reports[workload.ref], !vulnerable.isEmpty else { return nil }
-                let reach = ExposureControls.externalReach(of: workload, in: context)
-                guard !reach.evidence.isEmpty else { return nil }
-                let sorted = vulnerable.sorted { $0.name < $1.name }
-                // Counts come from objects anyone with create rights can write: saturate, never overflow.
-                let critical = sorted.reduce(0) { sum, report in
-                    let (total, overflow) = sum.addingReportingOverflow(max(0, report.report?.summary?.criticalCount ?? 0))
-                    return overflow ? Int.max : total
-                }
-                let evidence = sorted.map { report in
-                    let container = report.labels[trivyContainerLabel].map { "container \($0)" } ?? "a container"
-                    let artifact = report.report?.artifact
-                    let image = artifact?.repository.map { $0 + (artifact?.tag.map { ":\($0)" } ?? "") } ?? "its image"
-                    return "\(container) runs \(image), which has critical vulnerabilities"
-                }
-                return Failure(
-                    message: "\(workload.kind) \(workload.name) is reachable from outside the cluster and runs images with \(critical) critical vulnerabilities",
-                    evidence: evidence + reach.evidence,
-                    related: sorted.map { RelatedObject(kind: "VulnerabilityReport", namespace: $0.namespace, name: $0.name) } + reach.related)
+        return context.evaluateWorkloads { workload in
+            guard let vulnerable = reports[workload.ref], !vulnerable.isEmpty else { return nil }
+            let reach = ExposureControls.externalReach(of: workload, in: context)
+            guard !reach.evidence.isEmpty else { return nil }
+            let sorted = vulnerable.sorted { $0.name < $1.name }
+            // Counts come from objects anyone with create rights can write: saturate, never overflow.
+            let critical = sorted.reduce(0) { sum, report in
+                let (total, overflow) = sum.addingReportingOverflow(max(0, report.report?.summary?.criticalCount ?? 0))
+                return overflow ? Int.max : total
             }
+            let evidence = sorted.map { report in
+                let container = report.labels[trivyContainerLabel].map { "container \($0)" } ?? "a container"
+                let artifact = report.report?.artifact
+                let image = artifact?.repository.map { $0 + (artifact?.tag.map { ":\($0)" } ?? "") } ?? "its image"
+                return "\(container) runs \(image), which has critical vulnerabilities"
+            }
+            return Failure(
+                message: "\(workload.kind) \(workload.name) is reachable from outside the cluster and runs images with \(critical) critical vulnerabilities",
+                evidence: evidence + reach.evidence,
+                related: sorted.map { RelatedObject(kind: "VulnerabilityReport", namespace: $0.namespace, name: $0.name) } + reach.related)
         }
     }
 }

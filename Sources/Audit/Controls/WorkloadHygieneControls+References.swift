@@ -267,18 +267,13 @@ extension WorkloadHygieneControls {
         rationale: "A route to a missing Service fails its traffic today, and a Service later created under that name receives it without anyone reviewing the exposure.",
         remediation: "Point the backendRef at an existing Service, or remove the rule.",
         example: "kubectl get httproutes -A -o yaml | grep -A3 backendRefs",
-        reads: [.services],
+        reads: [.services], bestEffortReads: routeKinds,
         notes: "Checks GRPCRoute and TLSRoute as well as Kubescape's HTTPRoute, TCPRoute and UDPRoute, for the route kinds the cluster serves. Backends of other kinds (custom resources) are not checked; cross-namespace backends are checked in their own namespace."
     ) { context in
         let snapshot = context.snapshot
         let served = routeKinds.filter { snapshot.collected.contains($0) }
         guard !served.isEmpty else {
-            for kind in routeKinds {
-                if let error = snapshot.errors.first(where: { $0.resource == kind.rawValue }) {
-                    return .skipped(reason: "\(error.reason): \(kind.rawValue)")
-                }
-            }
-            return .skipped(reason: "Gateway API not served")
+            return .skipped(reason: snapshot.unreadableReason(ofOptional: routeKinds) ?? "Gateway API not served")
         }
         let services = Set(snapshot.services.map(ObjectKey.init))
         var verdicts: [ResourceVerdict] = []

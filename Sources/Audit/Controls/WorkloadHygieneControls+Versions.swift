@@ -175,7 +175,7 @@ extension WorkloadHygieneControls {
         rationale: "A snippet annotation injects raw nginx configuration into the controller, which can read the controller's ServiceAccount token and through it every Secret in the cluster: anyone allowed to create an Ingress becomes cluster admin.",
         remediation: "Upgrade ingress-nginx (v1.9.0 and later disable snippets by default) and set `allow-snippet-annotations: \"false\"` in the controller's ConfigMap.",
         example: "kubectl -n ingress-nginx patch configmap ingress-nginx-controller --type merge -p '{\"data\":{\"allow-snippet-annotations\":\"false\"}}'",
-        reads: workloadKinds,
+        reads: workloadKinds, bestEffortReads: [.configmaps],
         notes: "Reads the ConfigMap the controller is started with (`--configmap`), and fails versions that cannot disable snippets whatever their ConfigMap says, and fixed versions up to v1.8 whose ConfigMap does not disable them. Kubescape compares tags as strings and fails any controller whose namespace has no ConfigMap with the setting. Every workload kind is checked (Kubescape: Deployments). Only images that parse as the community controller (`…/ingress-nginx/controller`, `controller-chroot`, the old `nginx-ingress-controller`) are judged: NGINX Inc's `nginx/nginx-ingress`, the project's webhook-certgen and references that do not parse are not. A controller image whose tag names no complete version passes."
     ) { context in
         let snapshot = context.snapshot

@@ -31,8 +31,15 @@ public struct Control: Sendable {
     public let remediation: String
     /// A manifest fragment or command that shows a failing and a fixed shape.
     public let example: String
-    /// Kinds without which the control cannot be evaluated: it is skipped when one is missing.
+    /// Kinds without which the control cannot be evaluated: it is skipped when one was not collected.
     public let reads: [ResourceKind]
+    /// Kinds the control reads when the cluster has them (CRDs, newer APIs): one the cluster does not serve
+    /// has no objects, one it serves that could not be read (forbidden, failed) skips the control with
+    /// that reason — an unread policy or route would turn into a false verdict.
+    public let optionalReads: [ResourceKind]
+    /// Kinds the control judges without when they could not be read, saying so in its result (evidence, a
+    /// skip of its own): the engine neither skips for them nor hides their absence.
+    public let bestEffortReads: [ResourceKind]
     /// "List everything for review" controls: reported, never part of the risk score.
     public let informational: Bool
     /// How Lookout differs from Kubescape's rule, when it does.
@@ -42,7 +49,7 @@ public struct Control: Sendable {
     public init(
         id: String, name: String, baseScore: Double, frameworks: [String], description: String,
         rationale: String, remediation: String, example: String = "", reads: [ResourceKind],
-        informational: Bool = false, notes: String? = nil,
+        optionalReads: [ResourceKind] = [], bestEffortReads: [ResourceKind] = [], informational: Bool = false, notes: String? = nil,
         evaluate: @escaping @Sendable (AuditContext) -> ControlOutcome
     ) {
         self.id = id
@@ -54,6 +61,8 @@ public struct Control: Sendable {
         self.remediation = remediation
         self.example = example
         self.reads = reads
+        self.optionalReads = optionalReads
+        self.bestEffortReads = bestEffortReads
         self.informational = informational
         self.notes = notes
         self.evaluate = evaluate
@@ -61,11 +70,17 @@ public struct Control: Sendable {
 
     public var severity: Severity { Severity(baseScore: baseScore) }
 
-    /// Evaluates the control, or skips it with the reason when an input it needs was not collected.
+    /// Every kind the control may look at. It reads no other (a catalogue-wide test removes the rest from
+    /// a rich snapshot and expects the same outcome).
+    public var declaredReads: [ResourceKind] { reads + optionalReads + bestEffortReads }
+
+    /// Evaluates the control, or skips it with the reason when a kind it needs was not collected or an
+    /// optional kind the cluster serves could not be read.
     public func run(in context: AuditContext) -> ControlOutcome {
         for kind in reads {
             if let reason = context.snapshot.unavailableReason(kind) { return .skipped(reason: reason) }
         }
+        if let reason = context.snapshot.unreadableReason(ofOptional: optionalReads) { return .skipped(reason: reason) }
         return evaluate(context)
     }
 }
