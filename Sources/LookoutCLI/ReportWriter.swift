@@ -30,18 +30,16 @@ struct ReportWriter {
         }
     }
 
-    /// Hands the rendering to `write`: the JSON report in pieces as it is encoded, so that it is never
-    /// whole in memory; the other formats at once.
+    /// Hands the rendering to `write`: the report formats in pieces as they are written, so that none is
+    /// ever whole in memory; the terminal and Prometheus texts, small, at once.
     func render(_ report: ScanReport, as format: ReportFormat, useColor: Bool, to write: (Data) throws -> Void) throws {
         switch format {
         case .pretty: try write(Data(PrettyRenderer(useColor: useColor, verbose: verbose).render(report).utf8))
         case .json: try report.writeJSON(write)
-        case .junit: try write(Data(JUnitRenderer().render(report).utf8))
+        case .junit: try JUnitRenderer().write(report, to: write)
         case .sarif:
-            let rendering = try SARIFRenderer().rendering(report)
-            if let note = rendering.note { Console.warning(note) }
-            try write(rendering.data)
-        case .html: try write(Data(HTMLRenderer().render(report).utf8))
+            if let note = try SARIFRenderer().write(report, to: write).note { Console.warning(note) }
+        case .html: try HTMLRenderer().write(report, to: write)
         case .prometheus: try write(Data(PrometheusRenderer().render(report).utf8))
         }
     }

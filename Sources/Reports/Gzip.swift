@@ -44,6 +44,54 @@ public enum Gzip {
         return output
     }
 
+    /// The size of data gzipped at `.fastest`, taken in pieces: for measuring a document that is never
+    /// whole in memory (a SARIF log against GitHub's limit). Only a piece of output at a time is kept.
+    final class SizeCounter {
+        private var stream = z_stream()
+        private var output = [UInt8](repeating: 0, count: 1 << 16)
+        private var size = 0
+
+        init() throws(Failure) {
+            guard deflateInit2_(
+                &stream, Level.fastest.zlibLevel, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)) == Z_OK
+            else { throw Failure(description: "zlib: deflateInit2 failed") }
+        }
+
+        deinit { deflateEnd(&stream) }
+
+        func add(_ data: Data) throws(Failure) {
+            guard data.count < Int(UInt32.max) else { throw Failure(description: "cannot compress \(data.count) bytes at once") }
+            let progressed = data.withUnsafeBytes { input in
+                stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
+                stream.avail_in = uInt(input.count)
+                while stream.avail_in > 0 {
+                    guard deflateStep(Z_NO_FLUSH) == Z_OK else { return false }
+                }
+                return true
+            }
+            guard progressed else { throw Failure(description: "zlib: deflate failed") }
+        }
+
+        /// The gzipped size of everything added.
+        func finish() throws(Failure) -> Int {
+            var status: Int32
+            repeat { status = deflateStep(Z_FINISH) } while status == Z_OK
+            guard status == Z_STREAM_END else { throw Failure(description: "zlib: deflate did not finish (\(status))") }
+            return size
+        }
+
+        private func deflateStep(_ flush: Int32) -> Int32 {
+            output.withUnsafeMutableBufferPointer { buffer in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                let status = deflate(&stream, flush)
+                size += buffer.count - Int(stream.avail_out)
+                return status
+            }
+        }
+    }
+
     /// Inflates gzip data, refusing to produce more than `limit` bytes: the input may come from a
     /// ConfigMap anyone with write access to it could have replaced.
     public static func decompress(_ data: Data, limit: Int = 256 << 20) throws(Failure) -> Data {

@@ -14,7 +14,18 @@ public struct HTMLRenderer: Sendable {
     /// Namespaces drawn one by one in the namespace chart; the rest are summed into one bar.
     public var chartNamespaces = 12
 
+    /// The whole page at once.
     public func render(_ report: ScanReport) -> String {
+        // Collecting in memory cannot fail.
+        String(decoding: (try? ReportOutput.collected { try write(report, to: &$0) }) ?? Data(), as: UTF8.self)
+    }
+
+    /// Hands the page to `write` in pieces, never whole.
+    public func write(_ report: ScanReport, to write: (Data) throws -> Void) throws {
+        try ReportOutput.writing(to: write) { out in try self.write(report, to: &out) }
+    }
+
+    func write(_ report: ScanReport, to output: inout ReportOutput) throws {
         let title = "Lookout report — \(report.clusterName)"
         var out = """
             <!DOCTYPE html>
@@ -40,7 +51,9 @@ public struct HTMLRenderer: Sendable {
         out += charts(report)
         if let baseline = report.baseline { out += baselineSection(baseline) }
         out += controlsTable(report)
-        out += findings(report)
+        output.append(out)
+        try findings(report, to: &output)
+        out = ""
         if !report.errors.isEmpty {
             out += "<section id=\"errors\"><h2>Collection warnings</h2><ul>\n"
             for error in report.errors {
@@ -49,7 +62,7 @@ public struct HTMLRenderer: Sendable {
             out += "</ul></section>\n"
         }
         out += "<script>\(Self.script)</script>\n</body>\n</html>\n"
-        return out
+        output.append(out)
     }
 
     func header(_ report: ScanReport) -> String {
@@ -201,7 +214,7 @@ public struct HTMLRenderer: Sendable {
     /// Findings grouped by control, every group closed. Its findings are rows of one compact JSON block
     /// that the script turns into a list when the group is opened: written out as markup, the findings
     /// of a 10,000-pod cluster made a 10 MB page whose layout took the browser seconds.
-    func findings(_ report: ScanReport) -> String {
+    func findings(_ report: ScanReport, to output: inout ReportOutput) throws {
         let byControl = Dictionary(grouping: report.findings, by: \.controlID)
         var data = FindingData()
         var out = "<section id=\"findings\"><h2>Findings</h2>\n"
@@ -221,8 +234,9 @@ public struct HTMLRenderer: Sendable {
             out += "<ul class=\"findings\"></ul></details>\n"
             data.add(findings, of: control.id)
         }
-        out += "<script type=\"application/json\" id=\"findings-data\">\(data.json)</script>\n"
-        return out + "</section>\n"
+        output.append(out + "<script type=\"application/json\" id=\"findings-data\">")
+        try data.write(to: &output)
+        output.append("</script>\n</section>\n")
     }
 
     /// The findings as the page's script reads them: `{"strings": [...], "controls": {ID: [row...]}}`,
@@ -236,7 +250,7 @@ public struct HTMLRenderer: Sendable {
         private var index: [String: Int] = [:]
         private var controls: [(id: String, rows: [Row])] = []
 
-        struct Row: Encodable {
+        struct Row {
             var resource: Int
             var name: Int
             var message: Int
@@ -246,16 +260,15 @@ public struct HTMLRenderer: Sendable {
             var isNew: Bool
             var exception: Int
 
-            func encode(to encoder: any Encoder) throws {
-                var row = encoder.unkeyedContainer()
-                try row.encode(resource)
-                try row.encode(name)
-                try row.encode(message)
-                try row.encode(evidence)
-                try row.encode(related)
-                try row.encode(fingerprint)
-                try row.encode(isNew ? 1 : 0)
-                try row.encode(exception)
+            func write(to out: inout ReportOutput) {
+                out.append("[\(resource),\(name),\(message),[")
+                for (index, text) in evidence.enumerated() {
+                    if index > 0 { out.append(",") }
+                    out.append(text)
+                }
+                out.append("],\(related),")
+                out.jsonString(fingerprint, inScript: true)
+                out.append(",\(isNew ? 1 : 0),\(exception)]")
             }
         }
 
@@ -277,8 +290,28 @@ public struct HTMLRenderer: Sendable {
 
         static func template(_ text: String, _ value: String, _ placeholder: String) -> String {
             let value = Markup.replacingForbidden(value)
-            return value.isEmpty ? text : text.replacing(value, with: placeholder)
+            guard !value.isEmpty else { return text }
+            // `replacing` matches Characters, and was a tenth of a 10,000-pod scan; in ASCII without a
+            // carriage return (CR LF is the one ASCII pair that makes a single Character) every byte is
+            // a Character, so matching bytes finds the same occurrences.
+            guard Self.isOneByteCharacters(text.utf8), Self.isOneByteCharacters(value.utf8) else { return text.replacing(value, with: placeholder) }
+            let (bytes, pattern) = (Array(text.utf8), Array(value.utf8))
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == pattern[0], index + pattern.count <= bytes.count, bytes[index..<index + pattern.count].elementsEqual(pattern) {
+                    out.append(contentsOf: placeholder.utf8)
+                    index += pattern.count
+                } else {
+                    out.append(bytes[index])
+                    index += 1
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
         }
+
+        static func isOneByteCharacters(_ bytes: String.UTF8View) -> Bool { bytes.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\r") } }
 
         /// The index of report text, its forbidden characters replaced.
         private mutating func text(_ value: String) -> Int { string(Markup.replacingForbidden(value)) }
@@ -290,20 +323,31 @@ public struct HTMLRenderer: Sendable {
             return strings.count - 1
         }
 
-        struct Payload: Encodable {
-            var strings: [String]
-            var controls: [String: [Row]]
-        }
-
+        /// The data, compact, its keys sorted (the bytes `JSONEncoder` wrote before it was streamed).
         /// Safe inside `<script>`: every `<` is written as `\u003c`, so no text can close the element
         /// or open a comment. (JSON holds `<` only inside strings, where the escape means the same.)
-        var json: String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let payload = Payload(strings: strings, controls: Dictionary(controls.map { ($0.id, $0.rows) }) { first, _ in first })
-            // Strings and integers always encode; the fallback only keeps the renderer free of a trap.
-            let data = (try? encoder.encode(payload)) ?? Data("{}".utf8)
-            return String(decoding: data, as: UTF8.self).replacing("<", with: "\\u003c")
+        func write(to out: inout ReportOutput) throws {
+            var seen = Set<String>()
+            let controls = controls.filter { seen.insert($0.id).inserted }.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+            out.append(#"{"controls":{"#)
+            for (index, control) in controls.enumerated() {
+                if index > 0 { out.append(",") }
+                out.jsonString(control.id, inScript: true)
+                out.append(":[")
+                for (index, row) in control.rows.enumerated() {
+                    if index > 0 { out.append(",") }
+                    row.write(to: &out)
+                    try out.checkpoint()
+                }
+                out.append("]")
+            }
+            out.append(#"},"strings":["#)
+            for (index, string) in strings.enumerated() {
+                if index > 0 { out.append(",") }
+                out.jsonString(string, inScript: true)
+                try out.checkpoint()
+            }
+            out.append("]}")
         }
     }
 

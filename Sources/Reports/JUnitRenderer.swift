@@ -1,4 +1,5 @@
 import Audit
+import FoundationEssentials
 
 /// JUnit XML for CI test-report importers (GitLab, Jenkins, Azure DevOps, GitHub test reporters):
 /// one `testsuite` per scanned framework, one `testcase` per control, a `failure` per failed control
@@ -17,44 +18,56 @@ public struct JUnitRenderer: Sendable {
 
     public var listingLimit = 8_000_000
 
+    /// The whole document at once.
     public func render(_ report: ScanReport) -> String {
+        // Collecting in memory cannot fail.
+        String(decoding: (try? ReportOutput.collected { try write(report, to: &$0) }) ?? Data(), as: UTF8.self)
+    }
+
+    /// Hands the document to `write` in pieces, never whole.
+    public func write(_ report: ScanReport, to write: (Data) throws -> Void) throws {
+        try ReportOutput.writing(to: write) { out in try self.write(report, to: &out) }
+    }
+
+    func write(_ report: ScanReport, to out: inout ReportOutput) throws {
         let suites = Self.suites(report)
         let findingsByControl = Dictionary(grouping: report.failedFindings, by: \.controlID)
         let timestamp = Self.timestamp(report.scannedAt)
         var listedIn: [String: String] = [:]
         var listed = 0
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         let cases = suites.flatMap(\.controls)
-        out += "<testsuites name=\"lookout\" tests=\"\(cases.count)\" failures=\"\(cases.count { $0.status == .failed })\""
-        out += " skipped=\"\(cases.count { !$0.status.isScored })\" errors=\"0\" time=\"0\">\n"
+        out.append("<testsuites name=\"lookout\" tests=\"\(cases.count)\" failures=\"\(cases.count { $0.status == .failed })\"")
+        out.append(" skipped=\"\(cases.count { !$0.status.isScored })\" errors=\"0\" time=\"0\">\n")
         for suite in suites {
-            out += "  <testsuite" + attributes([
+            out.append("  <testsuite")
+            attributes([
                 ("name", suite.name), ("tests", String(suite.controls.count)),
                 ("failures", String(suite.controls.count { $0.status == .failed })), ("errors", "0"),
                 ("skipped", String(suite.controls.count { !$0.status.isScored })), ("time", "0"),
                 ("timestamp", timestamp), ("hostname", report.clusterName),
-            ]) + ">\n"
-            out += "    <properties>\n"
+            ], to: &out)
+            out.append(">\n    <properties>\n")
             for (name, value) in suite.properties {
-                out += "      <property" + attributes([("name", name), ("value", value)]) + "/>\n"
+                out.append("      <property")
+                attributes([("name", name), ("value", value)], to: &out)
+                out.append("/>\n")
             }
-            out += "    </properties>\n"
+            out.append("    </properties>\n")
             for control in suite.controls {
                 let firstSuite = listedIn[control.id]
                 let findings = findingsByControl[control.id] ?? []
-                var listing = ""
-                if firstSuite == nil, listed < listingLimit {
-                    listing = Self.listing(findings)
-                    listed += listing.utf8.count
+                let listing = firstSuite == nil && listed < listingLimit ? findings : nil
+                if listing != nil {
+                    listed += Self.listingSize(findings)
                     listedIn[control.id] = suite.name
                 }
-                let leftOut = firstSuite == nil && listing.isEmpty && !findings.isEmpty
-                out += testcase(control, suite: suite.name, listing: listing, listedIn: firstSuite, leftOut: leftOut)
+                let leftOut = firstSuite == nil && (listing ?? []).isEmpty && !findings.isEmpty
+                try testcase(control, suite: suite.name, listing: listing ?? [], listedIn: firstSuite, leftOut: leftOut, to: &out)
             }
-            out += "  </testsuite>\n"
+            out.append("  </testsuite>\n")
         }
-        out += "</testsuites>\n"
-        return out
+        out.append("</testsuites>\n")
     }
 
     struct Suite {
@@ -87,51 +100,72 @@ public struct JUnitRenderer: Sendable {
         return suites
     }
 
-    /// Each failing resource with its message and evidence, a line each.
-    static func listing(_ findings: [ScanReport.FindingEntry]) -> String {
-        var text = ""
-        for finding in findings {
-            text += "\(finding.resource.displayName): \(finding.message)\n"
-            for evidence in finding.evidence { text += "  evidence: \(evidence)\n" }
+    /// The bytes of the listing of `findings`: each failing resource with its message and evidence, a
+    /// line each.
+    static func listingSize(_ findings: [ScanReport.FindingEntry]) -> Int {
+        findings.reduce(0) { size, finding in
+            size + finding.resource.displayName.utf8.count + 2 + finding.message.utf8.count + 1
+                + finding.evidence.reduce(0) { $0 + "  evidence: ".utf8.count + $1.utf8.count + 1 }
         }
-        return text
     }
 
     /// `listing` lists the failing resources, unless `listedIn` names the suite that already lists them
     /// or they were `leftOut` for size.
     func testcase(
-        _ control: ScanReport.ControlEntry, suite: String, listing: String, listedIn: String?, leftOut: Bool
-    ) -> String {
-        var out = "    <testcase" + attributes([
-            ("classname", "lookout.\(suite)"), ("name", "\(control.id) \(control.name)"), ("time", "0"),
-        ])
+        _ control: ScanReport.ControlEntry, suite: String, listing: [ScanReport.FindingEntry], listedIn: String?, leftOut: Bool,
+        to out: inout ReportOutput
+    ) throws {
+        out.append("    <testcase")
+        attributes([("classname", "lookout.\(suite)"), ("name", "\(control.id) \(control.name)"), ("time", "0")], to: &out)
         switch control.status {
         case .passed:
-            return out + "/>\n"
+            return out.append("/>\n")
         case .skipped:
-            out += ">\n      <skipped" + attributes([("message", control.skipReason ?? "skipped")]) + "/>\n"
+            out.append(">\n      <skipped")
+            attributes([("message", control.skipReason ?? "skipped")], to: &out)
+            out.append("/>\n")
         // JUnit has no "not applicable"; reporting it as passed would claim a check that judged nothing.
         case .notApplicable:
-            out += ">\n      <skipped" + attributes([("message", Self.notApplicableMessage)]) + "/>\n"
+            out.append(">\n      <skipped")
+            attributes([("message", Self.notApplicableMessage)], to: &out)
+            out.append("/>\n")
         case .failed:
             let message = "\(control.failedResources) of \(control.allResources) resources failed (\(control.severity.rawValue))"
-            out += ">\n      <failure" + attributes([("message", message), ("type", control.severity.rawValue)]) + ">"
-            var text = listing
+            out.append(">\n      <failure")
+            attributes([("message", message), ("type", control.severity.rawValue)], to: &out)
+            out.append(">")
             if let listedIn {
-                text = "The failing resources are listed under testsuite \(listedIn).\n"
+                out.markup("The failing resources are listed under testsuite \(listedIn).\n")
             } else if leftOut {
-                text = "The failing resources are not listed: this file reached its size limit. The JSON report lists them.\n"
+                out.markup("The failing resources are not listed: this file reached its size limit. The JSON report lists them.\n")
+            } else {
+                for finding in listing {
+                    out.markup(finding.resource.displayName)
+                    out.append(": ")
+                    out.markup(finding.message)
+                    out.append("\n")
+                    for evidence in finding.evidence {
+                        out.append("  evidence: ")
+                        out.markup(evidence)
+                        out.append("\n")
+                    }
+                    try out.checkpoint()
+                }
             }
-            text += "Remediation: \(control.remediation)\n"
-            out += Markup.escape(text) + "</failure>\n"
+            out.markup("Remediation: \(control.remediation)\n")
+            out.append("</failure>\n")
         }
-        return out + "    </testcase>\n"
+        out.append("    </testcase>\n")
     }
 
     static let notApplicableMessage = "not applicable: no resource in scope"
 
-    func attributes(_ pairs: [(String, String)]) -> String {
-        pairs.map { " \($0.0)=\"\(Markup.escape($0.1))\"" }.joined()
+    func attributes(_ pairs: [(String, String)], to out: inout ReportOutput) {
+        for (name, value) in pairs {
+            out.append(" \(name)=\"")
+            out.markup(value)
+            out.append("\"")
+        }
     }
 
     /// JUnit's XSD wants an ISO 8601 timestamp without zone designator.

@@ -7,21 +7,41 @@ enum Markup {
     /// than tab, newline and carriage return), which a message copied from a resource could carry and
     /// which would make the whole document unparseable.
     static func escape(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
+        escape(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape`, appended to UTF-8 bytes: the streaming renderers write it straight into their output.
+    static func escape(_ text: String, into out: inout [UInt8]) {
+        let utf8 = text.utf8
+        // Most text has nothing to escape or replace: one scan, one copy.
+        // (0xEF leads the UTF-8 of U+FFFE and U+FFFF.)
+        guard utf8.contains(where: { $0 < 0x20 || $0 == 0xEF || ($0 < 0x80 && Self.entities[Int($0)] != nil) }) else {
+            return out.append(contentsOf: utf8)
+        }
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where isForbidden(scalar): out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
+            if scalar.isASCII, let entity = Self.entities[Int(scalar.value)] {
+                out.append(contentsOf: entity.utf8)
+            } else if isForbidden(scalar) {
+                out.append(contentsOf: "\u{FFFD}".utf8)
+            } else {
+                UTF8.encode(scalar) { out.append($0) }
             }
         }
-        return out
+    }
+
+    /// The markup characters' entities, by ASCII code.
+    private static let entities: [String?] = (0..<128).map { code in
+        switch Unicode.Scalar(UInt8(code)) {
+        case "&": "&amp;"
+        case "<": "&lt;"
+        case ">": "&gt;"
+        case "\"": "&quot;"
+        case "'": "&#39;"
+        default: nil
+        }
     }
 
     /// The same replacement of forbidden characters, for text that is not markup (the HTML page's data).

@@ -15,9 +15,8 @@ public struct SARIFRenderer: Sendable {
     public var resultLimit = 25_000
     public var gzippedLimit = 10 * 1000 * 1000
 
-    /// The rendered log, and how many results the limits left out.
-    public struct Rendering: Sendable {
-        public var data: Data
+    /// How many results the limits left out.
+    public struct Outcome: Sendable {
         public var totalResults: Int
         public var droppedResults: Int
         /// What the run's properties and stderr say when results were dropped.
@@ -28,11 +27,72 @@ public struct SARIFRenderer: Sendable {
         }
     }
 
+    /// The log at once, with its outcome.
+    public struct Rendering: Sendable {
+        public var data: Data
+        public var outcome: Outcome
+    }
+
     public func render(_ report: ScanReport) throws -> Data { try rendering(report).data }
 
     public func rendering(_ report: ScanReport) throws -> Rendering {
-        let ruleIndex = Dictionary(report.controls.enumerated().map { ($1.id, $0) }) { first, _ in first }
-        let controls = Dictionary(report.controls.map { ($0.id, $0) }) { first, _ in first }
+        var outcome: Outcome?
+        let data = try ReportOutput.collected { outcome = try write(report, to: &$0) }
+        return Rendering(data: data, outcome: outcome ?? Outcome(totalResults: 0, droppedResults: 0))
+    }
+
+    /// Hands the log to `write` in pieces, never whole: at 10,000 pods the encoder's tree of the whole log
+    /// and its text were most of the 95 MB the four formats added to a scan.
+    public func write(_ report: ScanReport, to write: (Data) throws -> Void) throws -> Outcome {
+        var outcome: Outcome?
+        try ReportOutput.writing(to: write) { out in outcome = try self.write(report, to: &out) }
+        return outcome ?? Outcome(totalResults: 0, droppedResults: 0)
+    }
+
+    /// The log is its head (the run without results, encoded whole: its size depends on the catalogue,
+    /// not the cluster) with the results written in where it holds the empty array. To know how many
+    /// results fit before writing the head that says so, the log is first written to a gzip counter.
+    func write(_ report: ScanReport, to out: inout ReportOutput) throws -> Outcome {
+        let controls = Dictionary(report.controls.enumerated().map { ($1.id, (entry: $1, ruleIndex: $0)) }) { first, _ in first }
+        let order = Self.mostSevereFirst(report.findings.indices.compactMap { index in
+            controls[report.findings[index].controlID].map { (index, $0.entry, report.findings[index].exception != nil) }
+        })
+        var kept = min(order.count, resultLimit)
+        while true {
+            let outcome = Outcome(totalResults: order.count, droppedResults: order.count - kept)
+            let head = try Self.head(report, outcome: outcome)
+            func results(_ out: inout ReportOutput) throws {
+                for (position, index) in order.prefix(kept).enumerated() {
+                    if position > 0 { out.append(",") }
+                    let finding = report.findings[index]
+                    Self.result(finding, ruleIndex: controls[finding.controlID]?.ruleIndex ?? 0, cluster: report.clusterName, to: &out)
+                    try out.checkpoint()
+                }
+            }
+            let counter = try Gzip.SizeCounter()
+            var raw = 0
+            try ReportOutput.writing(to: { piece in
+                raw += piece.count
+                try counter.add(piece)
+            }) { out in
+                out.append(head.before)
+                try results(&out)
+                out.append(head.after)
+            }
+            let size = raw <= gzippedLimit ? raw : try counter.finish()
+            if size <= gzippedLimit || kept == 0 {
+                out.append(head.before)
+                try results(&out)
+                out.append(head.after)
+                return outcome
+            }
+            // Results are alike in size: keep the share that fits, with a margin for the estimate.
+            kept -= max(1, kept - kept * gzippedLimit / size * 9 / 10)
+        }
+    }
+
+    /// The log without results, split where they go.
+    static func head(_ report: ScanReport, outcome: Outcome) throws -> (before: Data, after: Data) {
         var notifications = report.controls.compactMap { control in
             control.skipReason.map {
                 Notification(level: "note", message: Message(text: "\(control.id) skipped: \($0)"), descriptor: Reference(id: control.id))
@@ -49,32 +109,25 @@ public struct SARIFRenderer: Sendable {
         notifications += report.errors.map {
             Notification(level: "warning", message: Message(text: "cannot read \($0.resource): \($0.reason): \($0.message)"), descriptor: nil)
         }
-        let results = Self.mostSevereFirst(report.findings.compactMap { finding in
-            guard let control = controls[finding.controlID], let index = ruleIndex[finding.controlID] else { return nil }
-            return (control, Self.result(finding, control: control, ruleIndex: index, cluster: report.clusterName))
-        })
-        var run = Run(
+        var properties = RunProperties(
+            cluster: report.clusterName, kubernetesVersion: report.cluster.version,
+            riskScore: report.summary.riskScore, complianceScore: report.summary.complianceScore)
+        if let note = outcome.note {
+            properties.totalResults = outcome.totalResults
+            properties.droppedResults = outcome.droppedResults
+            notifications.append(Notification(level: "warning", message: Message(text: note), descriptor: nil))
+        }
+        let run = Run(
             tool: Tool(driver: Driver(
                 name: "lookout", version: report.tool.version, semanticVersion: report.tool.version,
                 rules: report.controls.map(Self.rule))),
             invocations: [Invocation(executionSuccessful: report.isComplete, endTimeUtc: report.scannedAt, toolExecutionNotifications: notifications)],
-            results: Array(results.prefix(resultLimit)),
-            properties: RunProperties(
-                cluster: report.clusterName, kubernetesVersion: report.cluster.version,
-                riskScore: report.summary.riskScore, complianceScore: report.summary.complianceScore))
-        while true {
-            var rendering = Rendering(data: Data(), totalResults: results.count, droppedResults: results.count - run.results.count)
-            if let note = rendering.note {
-                run.properties.totalResults = rendering.totalResults
-                run.properties.droppedResults = rendering.droppedResults
-                run.invocations[0].toolExecutionNotifications = notifications + [Notification(level: "warning", message: Message(text: note), descriptor: nil)]
-            }
-            rendering.data = try Self.encode(Log(runs: [run]))
-            let gzipped = rendering.data.count <= gzippedLimit ? rendering.data.count : try Gzip.compress(rendering.data, level: .fastest).count
-            if gzipped <= gzippedLimit || run.results.isEmpty { return rendering }
-            // Results are alike in size: keep the share that fits, with a margin for the estimate.
-            run.results.removeLast(max(1, run.results.count - run.results.count * gzippedLimit / gzipped * 9 / 10))
-        }
+            results: [],
+            properties: properties)
+        let log = try encode(Log(runs: [run]))
+        // Keys are sorted and no text holds an unescaped quote: the first `"results":[]` is the run's.
+        guard let splice = log.firstRange(of: Data(#""results":["#.utf8)) else { return (log, Data()) }
+        return (log[..<splice.upperBound], log[(splice.upperBound)...])
     }
 
     static func encode(_ log: Log) throws -> Data {
@@ -89,15 +142,14 @@ public struct SARIFRenderer: Sendable {
 
     /// Severity first (critical first, then the higher base score), findings an exception accepted after
     /// every other; the report's order within those, so the ones dropped past a limit are the least severe.
-    static func mostSevereFirst(_ results: [(control: ScanReport.ControlEntry, result: Result)]) -> [Result] {
-        results.enumerated().sorted { first, second in
-            let (a, b) = (first.element, second.element)
-            let suppressed = (a.result.suppressions != nil, b.result.suppressions != nil)
+    static func mostSevereFirst(_ findings: [(index: Int, control: ScanReport.ControlEntry, excepted: Bool)]) -> [Int] {
+        findings.sorted { a, b in
+            let suppressed = (a.excepted, b.excepted)
             if suppressed.0 != suppressed.1 { return !suppressed.0 }
             if a.control.severity != b.control.severity { return a.control.severity > b.control.severity }
             if a.control.baseScore != b.control.baseScore { return a.control.baseScore > b.control.baseScore }
-            return first.offset < second.offset
-        }.map(\.element.result)
+            return a.index < b.index
+        }.map(\.index)
     }
 
     /// GitHub's mapping: critical and high are errors, medium a warning, low a note.
@@ -125,20 +177,63 @@ public struct SARIFRenderer: Sendable {
                 }))
     }
 
-    static func result(_ finding: ScanReport.FindingEntry, control: ScanReport.ControlEntry, ruleIndex: Int, cluster: String) -> Result {
+    /// One result, written as `JSONEncoder` wrote the SARIF object model's `Result` (compact, keys
+    /// sorted): with 24,000 results at 10,000 pods, its tree was most of the log's cost.
+    static func result(_ finding: ScanReport.FindingEntry, ruleIndex: Int, cluster: String, to out: inout ReportOutput) {
         let resource = finding.resource
-        let path = [cluster, resource.namespace ?? "", resource.kind, resource.name]
-        return Result(
-            ruleId: finding.controlID, ruleIndex: ruleIndex, level: level(finding.severity),
-            message: Message(text: "\(resource.displayName): \(finding.message)"),
-            locations: [Location(logicalLocations: [
-                LogicalLocation(name: resource.name, fullyQualifiedName: path.joined(separator: "/"), kind: "object"),
-            ])],
-            partialFingerprints: [Fingerprint.version: finding.fingerprint],
-            baselineState: finding.baseline?.rawValue,
-            suppressions: finding.exception.map { [Suppression(kind: "external", justification: "exception \($0)")] },
-            // The remediation is the rule's help: repeated in every result it was a fifth of the log.
-            properties: ResultProperties(resource: resource, evidence: finding.evidence, related: finding.related))
+        out.append("{")
+        if let baseline = finding.baseline {
+            out.jsonMember("baselineState", baseline.rawValue)
+            out.append(",")
+        }
+        out.jsonMember("level", level(finding.severity))
+        out.append(#","locations":[{"logicalLocations":[{"#)
+        out.jsonMember("fullyQualifiedName", [cluster, resource.namespace ?? "", resource.kind, resource.name].joined(separator: "/"))
+        out.append(#","kind":"object","#)
+        out.jsonMember("name", resource.name)
+        out.append(#"}]}],"message":{"#)
+        out.jsonMember("text", "\(resource.displayName): \(finding.message)")
+        out.append(#"},"partialFingerprints":{"#)
+        out.jsonMember(Fingerprint.version, finding.fingerprint)
+        // The remediation is the rule's help: repeated in every result it was a fifth of the log.
+        out.append(#"},"properties":{"evidence":["#)
+        for (index, evidence) in finding.evidence.enumerated() {
+            if index > 0 { out.append(",") }
+            out.jsonString(evidence)
+        }
+        out.append(#"],"related":["#)
+        for (index, related) in finding.related.enumerated() {
+            if index > 0 { out.append(",") }
+            out.append("{")
+            out.jsonMember("kind", related.kind)
+            out.append(",")
+            out.jsonMember("name", related.name)
+            if let namespace = related.namespace {
+                out.append(",")
+                out.jsonMember("namespace", namespace)
+            }
+            out.append("}")
+        }
+        out.append(#"],"resource":{"#)
+        out.jsonMember("apiVersion", resource.apiVersion)
+        out.append(",")
+        out.jsonMember("kind", resource.kind)
+        out.append(",")
+        out.jsonMember("name", resource.name)
+        if let namespace = resource.namespace {
+            out.append(",")
+            out.jsonMember("namespace", namespace)
+        }
+        out.append("}},")
+        out.jsonMember("ruleId", finding.controlID)
+        out.append(#","ruleIndex":"#)
+        out.append(ruleIndex)
+        if let exception = finding.exception {
+            out.append(#","suppressions":[{"#)
+            out.jsonMember("justification", "exception \(exception)")
+            out.append(#","kind":"external"}]"#)
+        }
+        out.append("}")
     }
 
     // The SARIF object model, only the properties Lookout fills, in the order the spec lists them.
@@ -154,7 +249,8 @@ public struct SARIFRenderer: Sendable {
     struct Run: Encodable {
         var tool: Tool
         var invocations: [Invocation]
-        var results: [Result]
+        /// Always empty: `write` writes the results in.
+        var results: [Never]
         var properties: RunProperties
     }
     struct Tool: Encodable { var driver: Driver }
@@ -198,32 +294,6 @@ public struct SARIFRenderer: Sendable {
         enum CodingKeys: String, CodingKey {
             case securitySeverity = "security-severity", severity, tags
         }
-    }
-    struct Result: Encodable {
-        var ruleId: String
-        var ruleIndex: Int
-        var level: String
-        var message: Message
-        var locations: [Location]
-        var partialFingerprints: [String: String]
-        var baselineState: String?
-        var suppressions: [Suppression]?
-        var properties: ResultProperties
-    }
-    struct Location: Encodable { var logicalLocations: [LogicalLocation] }
-    struct LogicalLocation: Encodable {
-        var name: String
-        var fullyQualifiedName: String
-        var kind: String
-    }
-    struct Suppression: Encodable {
-        var kind: String
-        var justification: String
-    }
-    struct ResultProperties: Encodable {
-        var resource: ResourceRef
-        var evidence: [String]
-        var related: [RelatedObject]
     }
     struct RunProperties: Encodable {
         var cluster: String

@@ -54,8 +54,8 @@ enum LargeReport {
     @Test func keepsTheMostSevereResultsWithinGitHubsLimits() throws {
         let report = LargeReport.make(resources: 1_000)
         let rendering = try SARIFRenderer().rendering(report)
-        #expect(rendering.totalResults == 40_000)
-        #expect(rendering.droppedResults == 15_000)
+        #expect(rendering.outcome.totalResults == 40_000)
+        #expect(rendering.outcome.droppedResults == 15_000)
         #expect(try Gzip.compress(rendering.data).count <= 10_000_000)
         let run = try Self.log(rendering.data)
         let results = try #require(run["results"] as? [[String: Any]])
@@ -78,20 +78,20 @@ enum LargeReport {
         var renderer = SARIFRenderer()
         renderer.gzippedLimit = 40_000
         let rendering = try renderer.rendering(LargeReport.make(controls: 6, resources: 200))
-        #expect(rendering.droppedResults > 0)
+        #expect(rendering.outcome.droppedResults > 0)
         #expect(try Gzip.compress(rendering.data, level: .fastest).count <= 40_000)
         let run = try Self.log(rendering.data)
-        #expect((run["results"] as? [Any])?.count == rendering.totalResults - rendering.droppedResults)
+        #expect((run["results"] as? [Any])?.count == rendering.outcome.totalResults - rendering.outcome.droppedResults)
         let path = try SampleVariants.write(rendering.data, suffix: "sarif")
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard let summary = try Consumer.check(.sarif, file: path) else { return }
-        #expect((summary["results"] as? [Any])?.count == rendering.totalResults - rendering.droppedResults)
+        #expect((summary["results"] as? [Any])?.count == rendering.outcome.totalResults - rendering.outcome.droppedResults)
     }
 
     @Test func saysNothingWhenEverythingFits() throws {
         let rendering = try SARIFRenderer().rendering(SampleReport.make())
-        #expect(rendering.droppedResults == 0)
-        #expect(rendering.note == nil)
+        #expect(rendering.outcome.droppedResults == 0)
+        #expect(rendering.outcome.note == nil)
         let properties = try #require(try Self.log(rendering.data)["properties"] as? [String: Any])
         #expect(properties["droppedResults"] == nil)
     }
@@ -166,7 +166,7 @@ enum LargeReport {
         return (data, largest)
     }
 
-    @Test(arguments: [0, 1, ScanReport.streamChunk, ScanReport.streamChunk + 1, 600])
+    @Test(arguments: [0, 1, 2, 600])
     func streamsTheSameBytesAsTheWholeEncoding(resources: Int) throws {
         var report = LargeReport.make(controls: 3, resources: resources)
         if resources == 0 { report.findings = [] }
@@ -184,5 +184,53 @@ enum LargeReport {
         let (data, largest) = try Self.streamed(report)
         #expect(data.count > 5_000_000)
         #expect(largest < 400_000, "\(largest) bytes at once")
+    }
+}
+
+/// The streamed formats escape JSON strings by hand: byte for byte as `JSONEncoder`, or the reports'
+/// bytes would change.
+@Suite struct ReportOutputTests {
+    static let hostile = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        + ["é", "€", "😀", "\u{2028}", "\u{FFFE}", "e\u{301}", "\r\n", "</script>", "a\\\"b", ""]
+
+    @Test(arguments: [false, true]) func escapesStringsAsTheEncoder(inScript: Bool) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = inScript ? [] : [.withoutEscapingSlashes]
+        for text in Self.hostile + [Self.hostile.joined()] {
+            var expected = String(decoding: try encoder.encode([text]), as: UTF8.self).dropFirst().dropLast()
+            if inScript { expected = Substring(expected.replacing("<", with: "\\u003c")) }
+            let written = String(decoding: ReportOutput.collected { $0.jsonString(text, inScript: inScript) }, as: UTF8.self)
+            #expect(written == expected, "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
+    @Test func escapesMarkupAsBefore() {
+        for text in Self.hostile + [Self.hostile.joined()] {
+            var expected = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": expected += "&amp;"
+                case "<": expected += "&lt;"
+                case ">": expected += "&gt;"
+                case "\"": expected += "&quot;"
+                case "'": expected += "&#39;"
+                case _ where Markup.isForbidden(scalar): expected += "\u{FFFD}"
+                default: expected.unicodeScalars.append(scalar)
+                }
+            }
+            #expect(Markup.escape(text) == expected, "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
+    /// The HTML data's messages hold their resource as placeholders; matching bytes instead of
+    /// Characters must find the same occurrences.
+    @Test func templatesAsStringReplacing() {
+        let cases = [
+            ("Pod a/web has web in it: web", "web"), ("x\r\nweb\r", "\r"), ("cafe\u{301} cafe", "cafe"),
+            ("aaaa", "aa"), ("no match", "zz"), ("\u{1}web", "web"),
+        ]
+        for (text, value) in cases {
+            #expect(HTMLRenderer.FindingData.template(text, value, "\u{2}") == text.replacing(value, with: "\u{2}"), "\(text)")
+        }
     }
 }

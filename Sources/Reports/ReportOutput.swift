@@ -1,0 +1,100 @@
+import FoundationEssentials
+
+/// A report's bytes handed to a writer in pieces of about `pieceSize`, so that no format is ever whole
+/// in memory (at 10,000 pods the four formats built whole added 95 MB to the scan), with the escaping
+/// the formats need written straight into the piece.
+struct ReportOutput {
+    static let pieceSize = 1 << 16
+
+    private var bytes: [UInt8] = []
+    private let sink: (Data) throws -> Void
+
+    /// Runs `body` with an output that hands its pieces to `write`, and hands over the rest at the end.
+    static func writing(to write: (Data) throws -> Void, _ body: (inout ReportOutput) throws -> Void) throws {
+        try withoutActuallyEscaping(write) { write in
+            var output = ReportOutput(sink: write)
+            try body(&output)
+            try output.flush()
+        }
+    }
+
+    /// The bytes `body` writes, at once: for the renderers' whole-document API.
+    static func collected(_ body: (inout ReportOutput) throws -> Void) rethrows -> Data {
+        var data = Data()
+        var output = ReportOutput { data.append($0) }
+        try body(&output)
+        // Appending to `data` cannot fail.
+        try? output.flush()
+        return data
+    }
+
+    private init(sink: @escaping (Data) throws -> Void) {
+        self.sink = sink
+        bytes.reserveCapacity(Self.pieceSize + Self.pieceSize / 4)
+    }
+
+    /// Hands the piece to the writer once it is full; the renderers call it between their elements.
+    mutating func checkpoint() throws {
+        if bytes.count >= Self.pieceSize { try flush() }
+    }
+
+    private mutating func flush() throws {
+        guard !bytes.isEmpty else { return }
+        try sink(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func append(_ data: some Sequence<UInt8>) { bytes.append(contentsOf: data) }
+
+    mutating func append(_ number: Int) { append(String(number)) }
+
+    /// A JSON string, escaped byte for byte as `JSONEncoder` escapes it with `.withoutEscapingSlashes`
+    /// (the reports' bytes must not change): quote, backslash, the short escapes and `\u00xx` for the
+    /// other control characters. `inScript`, for the HTML page's data, escapes as the encoder's default
+    /// (`/` as `\/`) and writes `<` as `\u003c`, so that no text can close the `<script>` element.
+    mutating func jsonString(_ text: String, inScript: Bool = false) {
+        bytes.append(UInt8(ascii: "\""))
+        let utf8 = text.utf8
+        let plain = !utf8.contains {
+            $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+                || (inScript && ($0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "/")))
+        }
+        if plain {
+            bytes.append(contentsOf: utf8)
+        } else {
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
+                case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
+                case UInt8(ascii: "<") where inScript: bytes.append(contentsOf: #"\u003c"#.utf8)
+                case UInt8(ascii: "/") where inScript: bytes.append(contentsOf: #"\/"#.utf8)
+                case 0..<0x20:
+                    bytes.append(contentsOf: #"\u00"#.utf8)
+                    bytes.append(Self.hexDigits[Int(byte >> 4)])
+                    bytes.append(Self.hexDigits[Int(byte & 0xF)])
+                default: bytes.append(byte)
+                }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `"key":` then a JSON string: a member of a compact object.
+    mutating func jsonMember(_ key: String, _ value: String) {
+        jsonString(key)
+        bytes.append(UInt8(ascii: ":"))
+        jsonString(value)
+    }
+
+    /// Text as XML and HTML take it (`Markup.escape`).
+    mutating func markup(_ text: String) { Markup.escape(text, into: &bytes) }
+}
