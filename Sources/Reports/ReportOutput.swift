@@ -95,6 +95,18 @@ struct ReportOutput {
         jsonString(value)
     }
 
+    /// A compact object of string members in the order given (the encoder's: sorted), leaving out nil ones.
+    mutating func jsonObject(_ members: KeyValuePairs<String, String?>) {
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for case let (key, value?) in members {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            jsonMember(key, value)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
     /// Text as XML and HTML take it (`Markup.escape`).
     mutating func markup(_ text: String) { Markup.escape(text, into: &bytes) }
 }

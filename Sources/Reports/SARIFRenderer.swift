@@ -204,27 +204,11 @@ public struct SARIFRenderer: Sendable {
         out.append(#"],"related":["#)
         for (index, related) in finding.related.enumerated() {
             if index > 0 { out.append(",") }
-            out.append("{")
-            out.jsonMember("kind", related.kind)
-            out.append(",")
-            out.jsonMember("name", related.name)
-            if let namespace = related.namespace {
-                out.append(",")
-                out.jsonMember("namespace", namespace)
-            }
-            out.append("}")
+            out.jsonObject(["kind": related.kind, "name": related.name, "namespace": related.namespace])
         }
-        out.append(#"],"resource":{"#)
-        out.jsonMember("apiVersion", resource.apiVersion)
-        out.append(",")
-        out.jsonMember("kind", resource.kind)
-        out.append(",")
-        out.jsonMember("name", resource.name)
-        if let namespace = resource.namespace {
-            out.append(",")
-            out.jsonMember("namespace", namespace)
-        }
-        out.append("}},")
+        out.append(#"],"resource":"#)
+        out.jsonObject(["apiVersion": resource.apiVersion, "kind": resource.kind, "name": resource.name, "namespace": resource.namespace])
+        out.append("},")
         out.jsonMember("ruleId", finding.controlID)
         out.append(#","ruleIndex":"#)
         out.append(ruleIndex)
