@@ -234,3 +234,31 @@ enum LargeReport {
         }
     }
 }
+
+/// SARIF, JUnit and HTML stream as the JSON report does: 24,000 findings go out in pieces, the same
+/// bytes as the whole document.
+@Suite struct FormatStreamTests {
+    static func streamed(_ write: ((Data) throws -> Void) throws -> Void) rethrows -> (data: Data, largestPiece: Int) {
+        var data = Data()
+        var largest = 0
+        try write { piece in
+            data.append(piece)
+            largest = max(largest, piece.count)
+        }
+        return (data, largest)
+    }
+
+    @Test func sarifJUnitAndHTMLNeverHoldTheWholeDocument() throws {
+        let report = LargeReport.make(resources: 600)
+        let sarif = try Self.streamed { _ = try SARIFRenderer().write(report, to: $0) }
+        let junit = try Self.streamed { try JUnitRenderer().write(report, to: $0) }
+        let html = try Self.streamed { try HTMLRenderer().write(report, to: $0) }
+        #expect(sarif.data == (try SARIFRenderer().render(report)))
+        #expect(junit.data == Data(JUnitRenderer().render(report).utf8))
+        #expect(html.data == Data(HTMLRenderer().render(report).utf8))
+        for (name, output) in [("SARIF", sarif), ("JUnit", junit), ("HTML", html)] {
+            #expect(output.data.count > 1_000_000, "\(name)")
+            #expect(output.largestPiece < 200_000, "\(name): \(output.largestPiece) bytes at once")
+        }
+    }
+}
