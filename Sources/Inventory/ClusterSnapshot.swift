@@ -161,6 +161,11 @@ extension ClusterSnapshot {
         case .vulnerabilityreports: vulnerabilityReports
         }
     }
+
+    /// The Gateway API routes of one route kind (the five share one model).
+    public func routes(of kind: ResourceKind) -> [Route] {
+        objects(of: kind).compactMap { $0 as? Route }
+    }
 }
 
 /// What a scan judged: a live cluster, a snapshot saved by `lookout collect` (which keeps what it could

@@ -143,7 +143,7 @@ public enum ManifestLoader {
     struct ObjectSet {
         var byKind: [ResourceKind: [any KubeObject]] = [:]
         var ignored: [String: Int] = [:]
-        private var positions: [String: Int] = [:]
+        private var positions: [ObjectKey: Int] = [:]
 
         mutating func add(_ document: Document) {
             switch document {
@@ -152,7 +152,7 @@ public enum ManifestLoader {
             case .ignored(let kind):
                 ignored[kind, default: 0] += 1
             case .object(let kind, let object):
-                let identity = "\(kind.rawValue)/\(object.metadata.namespace ?? "")/\(object.name)"
+                let identity = ObjectKey(kind, object)
                 if let position = positions[identity] {
                     byKind[kind]?[position] = object
                 } else {

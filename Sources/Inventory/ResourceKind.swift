@@ -123,5 +123,11 @@ public enum ResourceKind: String, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
+    /// The resource whose objects are of `kind` ("Pod" → pods); nil for a kind Lookout does not read.
+    public init?(kind: String) {
+        guard let resource = Self.allCases.first(where: { $0.kind == kind }) else { return nil }
+        self = resource
+    }
+
     public static func < (lhs: ResourceKind, rhs: ResourceKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -152,7 +152,7 @@ extension ScanReport {
                 riskScore: Self.rounded(entry.riskScore), complianceScore: Self.rounded(entry.complianceScore),
                 description: entry.control.description, remediation: entry.control.remediation, admission: entry.admission)
         }
-        let identity = FingerprintIdentity(pods: snapshot.pods)
+        let identity = FingerprintIdentity(snapshot)
         findings = result.results.flatMap { entry in
             entry.verdicts.compactMap { verdict in
                 verdict.failure.map { failure in
@@ -237,21 +237,12 @@ public enum Fingerprint {
 /// Replaces the generated name of a controller-owned Pod by its owner's identity: a Pod is only
 /// reported itself when its controller is not scanned, and its name changes on every restart.
 struct FingerprintIdentity {
-    private var owners: [String: OwnerReference] = [:]
+    private let ownership: Ownership
 
-    init(pods: [Pod]) {
-        for pod in pods {
-            guard let owner = pod.metadata.ownerReferences?.first(where: { $0.controller == true })
-                ?? pod.metadata.ownerReferences?.first
-            else { continue }
-            owners[Self.key(pod.namespace, pod.name)] = owner
-        }
-    }
+    init(_ snapshot: ClusterSnapshot) { ownership = Ownership(snapshot, kinds: [.pods]) }
 
     func stable(_ resource: ResourceRef) -> ResourceRef {
-        guard resource.kind == "Pod", let owner = owners[Self.key(resource.namespace, resource.name)] else { return resource }
+        guard resource.kind == "Pod", let owner = ownership.controller(of: resource.key) else { return resource }
         return ResourceRef(apiVersion: resource.apiVersion, kind: "Pod", namespace: resource.namespace, name: "\(owner.kind)/\(owner.name)")
     }
-
-    private static func key(_ namespace: String?, _ name: String) -> String { "\(namespace ?? "")/\(name)" }
 }

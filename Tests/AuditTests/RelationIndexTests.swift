@@ -52,7 +52,7 @@ import Testing
                 else { return false }
                 return selector.allSatisfy { workload.podLabels[$0.key] == $0.value }
             }
-            #expect(context.services(selecting: workload).map(ObjectKey.init) == expected.map(ObjectKey.init), "\(workload.name)")
+            #expect(context.services(selecting: workload).map { ObjectKey(.services, $0) } == expected.map { ObjectKey(.services, $0) }, "\(workload.name)")
             selections += expected.count
         }
         #expect(selections > 20, "the fixture must exercise selection, not only misses")

@@ -99,7 +99,9 @@ enum SampleVariants {
         let pods = ["web-7d9f-abcde", "web-7d9f-fghij"].map {
             Pod(metadata: ObjectMeta(name: $0, namespace: "shop", ownerReferences: [owner]), spec: PodSpec(containers: []))
         }
-        let identity = FingerprintIdentity(pods: pods)
+        var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://test"))
+        snapshot.pods = pods
+        let identity = FingerprintIdentity(snapshot)
         let fingerprints = pods.map {
             Fingerprint.of(
                 controlID: "C-0057", resource: identity.stable(ResourceRef(apiVersion: "v1", kind: "Pod", namespace: "shop", name: $0.name)),

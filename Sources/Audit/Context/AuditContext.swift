@@ -11,8 +11,8 @@ public struct AuditContext: Sendable {
     /// Every subject named by a binding in scope, including those whose role does not exist, except
     /// ServiceAccounts of namespaces outside the scope.
     public let subjects: [Subject]
-    /// ServiceAccounts by "namespace/name": workload controls look one up per workload.
-    let serviceAccountsByKey: [String: ServiceAccount]
+    /// ServiceAccounts by key: workload controls look one up per workload.
+    let serviceAccountsByKey: [ObjectKey: ServiceAccount]
     /// Istio Gateways reachable from outside the cluster, which exposure checks ask about per workload.
     let publicIstioGateways: Set<ObjectKey>
     /// Services, exposures and policies grouped for the relation look-ups of Relations.swift.
@@ -45,7 +45,7 @@ public struct AuditContext: Sendable {
         self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
         self.relations = RelationIndex(snapshot)
         self.serviceAccountsByKey = Dictionary(
-            snapshot.serviceAccounts.map { ("\($0.namespace)/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
+            snapshot.serviceAccounts.map { (ObjectKey(.serviceaccounts, $0), $0) }, uniquingKeysWith: { first, _ in first })
     }
 }
 
@@ -109,22 +109,7 @@ extension AuditContext {
     /// The labels of a reported object, for exceptions that match on labels.
     func labels(of resource: ResourceRef) -> [String: String] {
         if let workload = workloads.first(where: { $0.ref == resource }) { return workload.metadata.labels ?? [:] }
-        let candidates: [any KubeObject]
-        switch resource.kind {
-        case "Namespace": candidates = snapshot.namespaces
-        case "Service": candidates = snapshot.services
-        case "ServiceAccount": candidates = snapshot.serviceAccounts
-        case "ConfigMap": candidates = snapshot.configMaps
-        case "PersistentVolumeClaim": candidates = snapshot.persistentVolumeClaims
-        case "Node": candidates = snapshot.nodes
-        case "Ingress": candidates = snapshot.ingresses
-        case "NetworkPolicy": candidates = snapshot.networkPolicies
-        case "Role": candidates = snapshot.roles
-        case "ClusterRole": candidates = snapshot.clusterRoles
-        case "RoleBinding": candidates = snapshot.roleBindings
-        case "ClusterRoleBinding": candidates = snapshot.clusterRoleBindings
-        default: candidates = []
-        }
-        return candidates.first { $0.name == resource.name && $0.metadata.namespace == resource.namespace }?.labels ?? [:]
+        guard let kind = ResourceKind(kind: resource.kind) else { return [:] }
+        return snapshot.objects(of: kind).first { ObjectKey(kind, $0) == resource.key }?.labels ?? [:]
     }
 }

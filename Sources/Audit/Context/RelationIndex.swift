@@ -32,17 +32,16 @@ struct RelationIndex: Sendable {
         var rank = 0
         for ingress in snapshot.ingresses {
             let exposure = RelatedObject(kind: "Ingress", namespace: ingress.namespace, name: ingress.name)
-            for name in Set(ingress.backendServiceNames) { exposures[ObjectKey(ingress.namespace, name), default: []].append((rank, exposure)) }
+            for name in Set(ingress.backendServiceNames) {
+                exposures[ObjectKey(.services, namespace: ingress.namespace, name: name), default: []].append((rank, exposure))
+            }
             rank += 1
         }
-        let routes = [
-            ("HTTPRoute", snapshot.httpRoutes), ("GRPCRoute", snapshot.grpcRoutes), ("TCPRoute", snapshot.tcpRoutes),
-            ("UDPRoute", snapshot.udpRoutes), ("TLSRoute", snapshot.tlsRoutes),
-        ]
-        for (kind, list) in routes {
-            for route in list {
-                let exposure = RelatedObject(kind: kind, namespace: route.namespace, name: route.name)
-                for backend in Set(route.serviceBackends.map { ObjectKey($0.namespace, $0.name) }) {
+        // The Gateway API route kinds, HTTPRoute first, in the order of ResourceKind.
+        for kind in ResourceKind.allCases where kind.group == "gateway.networking.k8s.io" {
+            for route in snapshot.routes(of: kind) {
+                let exposure = ObjectKey(kind, route)
+                for backend in Set(route.serviceBackends.map { ObjectKey(.services, namespace: $0.namespace, name: $0.name) }) {
                     exposures[backend, default: []].append((rank, exposure))
                 }
                 rank += 1
@@ -58,7 +57,7 @@ struct RelationIndex: Sendable {
     func exposures(behind serviceNames: Set<String>, in namespace: String) -> [RelatedObject] {
         var byRank: [Int: RelatedObject] = [:]
         for name in serviceNames {
-            for exposure in exposuresByBackend[ObjectKey(namespace, name)] ?? [] { byRank[exposure.rank] = exposure.object }
+            for exposure in exposuresByBackend[ObjectKey(.services, namespace: namespace, name: name)] ?? [] { byRank[exposure.rank] = exposure.object }
         }
         return byRank.sorted { $0.key < $1.key }.map(\.value)
     }

@@ -32,7 +32,8 @@ extension AuditContext {
             let boundToPublic = (service.spec?.gateways ?? []).contains { reference in
                 guard reference != "mesh" else { return false }
                 let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
-                let key = parts.count == 2 ? ObjectKey(parts[0], parts[1]) : ObjectKey(serviceNamespace, reference)
+                let key = parts.count == 2
+                    ? ObjectKey(.gateways, namespace: parts[0], name: parts[1]) : ObjectKey(.gateways, namespace: serviceNamespace, name: reference)
                 return publicIstioGateways.contains(key)
             }
             guard boundToPublic,
@@ -52,9 +53,9 @@ extension AuditContext {
         let parts = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.allSatisfy({ !$0.isEmpty && !$0.contains("*") }) else { return nil }
         switch parts.count {
-        case 1: return ObjectKey(defaultNamespace, parts[0])
-        case 2: return ObjectKey(parts[1], parts[0])
-        default: return parts[2] == "svc" ? ObjectKey(parts[1], parts[0]) : nil
+        case 1: return ObjectKey(.services, namespace: defaultNamespace, name: parts[0])
+        case 2: return ObjectKey(.services, namespace: parts[1], name: parts[0])
+        default: return parts[2] == "svc" ? ObjectKey(.services, namespace: parts[1], name: parts[0]) : nil
         }
     }
 
@@ -84,7 +85,7 @@ extension AuditContext {
                         return serviceSelector.allSatisfy { workload.podLabels[$0.key] == $0.value }
                     }
             }
-        }.map(ObjectKey.init))
+        }.map { ObjectKey(.gateways, $0) })
     }
 
     /// NetworkPolicies and CiliumNetworkPolicies in the workload's namespace whose selector matches its
@@ -113,7 +114,7 @@ extension AuditContext {
 
     /// The ServiceAccount object the workload runs as, when it exists in the snapshot.
     public func serviceAccount(of workload: Workload) -> ServiceAccount? {
-        serviceAccountsByKey["\(workload.namespace)/\(workload.podSpec.effectiveServiceAccountName)"]
+        serviceAccountsByKey[ObjectKey(.serviceaccounts, namespace: workload.namespace, name: workload.podSpec.effectiveServiceAccountName)]
     }
 
     /// Whether the workload's pods get an API token mounted: the pod's own setting wins, else the

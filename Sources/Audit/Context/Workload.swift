@@ -25,6 +25,8 @@ public struct Workload: Namespaced, Sendable, Hashable {
         ResourceRef(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name)
     }
 
+    public var key: ObjectKey { ObjectKey(kind: kind, namespace: namespace, name: name) }
+
     /// Kubescape's weight: replicas × 1.1 when there is more than one, times the nodes of a DaemonSet.
     public var weight: Double {
         var weight = replicas > 1 ? Double(replicas) * 1.1 : 1
@@ -105,13 +107,9 @@ extension Workload {
         }
         all += snapshot.pods.map(Workload.init(pod:))
 
-        struct Key: Hashable {
-            var kind: String, namespace: String, name: String
-        }
-        let scanned = Set(all.map { Key(kind: $0.kind, namespace: $0.namespace, name: $0.name) })
+        let scanned = Set(all.map(\.key))
         return all.filter { workload in
-            let owners = workload.metadata.ownerReferences ?? []
-            return !owners.contains { scanned.contains(Key(kind: $0.kind, namespace: workload.namespace, name: $0.name)) }
+            !Ownership.owners(of: workload.metadata, in: workload.namespace).contains(where: scanned.contains)
         }
     }
 }

@@ -174,45 +174,24 @@ enum PostureControls {
     /// its labels or, failing those, its owner: the owner chain is followed up to the workload Lookout
     /// reports.
     static func criticalReportsByWorkload(in context: AuditContext) -> [ResourceRef: [VulnerabilityReport]] {
-        struct Key: Hashable { var kind: String, namespace: String, name: String }
         let snapshot = context.snapshot
-        let topLevel = Dictionary(
-            context.workloads.map { (Key(kind: $0.kind, namespace: $0.namespace, name: $0.name), $0.ref) },
-            uniquingKeysWith: { first, _ in first })
-        var owners: [Key: [OwnerReference]] = [:]
-        let objects: [(String, [any NamespacedObject])] = [
-            ("Deployment", snapshot.deployments), ("ReplicaSet", snapshot.replicaSets), ("StatefulSet", snapshot.statefulSets),
-            ("DaemonSet", snapshot.daemonSets), ("Job", snapshot.jobs), ("CronJob", snapshot.cronJobs), ("Pod", snapshot.pods),
-            ("ReplicationController", snapshot.replicationControllers),
-        ]
-        for (kind, list) in objects {
-            for object in list {
-                owners[Key(kind: kind, namespace: object.namespace, name: object.name)] = object.metadata.ownerReferences ?? []
-            }
-        }
-        func controller(_ references: [OwnerReference]?) -> OwnerReference? {
-            references?.first { $0.controller ?? false } ?? references?.first
-        }
+        let critical = snapshot.vulnerabilityReports.filter { ($0.report?.summary?.criticalCount ?? 0) > 0 }
+        guard !critical.isEmpty else { return [:] }
+        let topLevel = Dictionary(context.workloads.map { ($0.key, $0.ref) }, uniquingKeysWith: { first, _ in first })
+        let ownership = Ownership(snapshot)
         var result: [ResourceRef: [VulnerabilityReport]] = [:]
-        for report in snapshot.vulnerabilityReports where (report.report?.summary?.criticalCount ?? 0) > 0 {
+        for report in critical {
             let namespace = report.namespace
-            var key: Key
+            let scanned: ObjectKey
             if let kind = report.labels[trivyKindLabel], let name = report.labels[trivyNameLabel] {
-                key = Key(kind: kind, namespace: namespace, name: name)
-            } else if let owner = controller(report.metadata.ownerReferences) {
-                key = Key(kind: owner.kind, namespace: namespace, name: owner.name)
+                scanned = ObjectKey(kind: kind, namespace: namespace, name: name)
+            } else if let owner = Ownership.controller(of: report.metadata, in: namespace) {
+                scanned = owner
             } else {
                 continue
             }
-            // Ownership chains are short (Pod → ReplicaSet → Deployment); the bound guards against cycles.
-            for _ in 0..<8 {
-                if let workload = topLevel[key] {
-                    result[workload, default: []].append(report)
-                    break
-                }
-                guard let owner = controller(owners[key]) else { break }
-                key = Key(kind: owner.kind, namespace: namespace, name: owner.name)
-            }
+            guard let workload = ownership.firstController(from: scanned, where: { topLevel[$0] != nil }) else { continue }
+            result[topLevel[workload]!, default: []].append(report)
         }
         return result
     }

@@ -182,10 +182,10 @@ extension WorkloadHygieneControls {
         reads: [.ingresses, .services],
         notes: "Resource backends (`backend.resource`) are not Services and are not checked."
     ) { context in
-        let services = Set(context.snapshot.services.map(ObjectKey.init))
+        let services = context.snapshot.keys(of: .services)
         return .evaluated(context.snapshot.ingresses.map { ingress in
             let namespace = ingress.namespace
-            let evidence = serviceBackends(of: ingress).filter { !services.contains(ObjectKey(namespace, $0.name)) }.map {
+            let evidence = serviceBackends(of: ingress).filter { !services.contains(ObjectKey(.services, namespace: namespace, name: $0.name)) }.map {
                 "\($0.path)=\($0.name): no Service \($0.name) in namespace \(namespace)"
             }
             return ResourceVerdict(
@@ -228,19 +228,15 @@ extension WorkloadHygieneControls {
         notes: "Autoscalers that target other kinds (custom resources with a scale subresource) are not evaluated: Lookout does not read those kinds."
     ) { context in
         let snapshot = context.snapshot
-        let existing: [String: Set<ObjectKey>] = [
-            "Deployment": Set(snapshot.deployments.map(ObjectKey.init)),
-            "StatefulSet": Set(snapshot.statefulSets.map(ObjectKey.init)),
-            "ReplicaSet": Set(snapshot.replicaSets.map(ObjectKey.init)),
-            "ReplicationController": Set(snapshot.replicationControllers.map(ObjectKey.init)),
-        ]
+        let targetKinds: [ResourceKind] = [.deployments, .statefulsets, .replicasets, .replicationcontrollers]
+        let existing = targetKinds.reduce(into: Set<ObjectKey>()) { $0.formUnion(snapshot.keys(of: $1)) }
         return .evaluated(snapshot.horizontalPodAutoscalers.compactMap { autoscaler in
             let target = autoscaler.spec.scaleTargetRef
-            guard let known = existing[target.kind] else { return nil }
+            guard let kind = targetKinds.first(where: { $0.kind == target.kind }) else { return nil }
             let namespace = autoscaler.namespace
             return ResourceVerdict(
                 resource: ref(autoscaler, .horizontalpodautoscalers),
-                failure: known.contains(ObjectKey(namespace, target.name))
+                failure: existing.contains(ObjectKey(kind, namespace: namespace, name: target.name))
                     ? nil
                     : Failure(
                         message: "HorizontalPodAutoscaler \(autoscaler.name) targets a missing \(target.kind)",
@@ -249,17 +245,6 @@ extension WorkloadHygieneControls {
     }
 
     static let routeKinds: [ResourceKind] = [.httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes]
-
-    static func routes(_ kind: ResourceKind, in snapshot: ClusterSnapshot) -> [Route] {
-        switch kind {
-        case .httproutes: snapshot.httpRoutes
-        case .grpcroutes: snapshot.grpcRoutes
-        case .tcproutes: snapshot.tcpRoutes
-        case .udproutes: snapshot.udpRoutes
-        case .tlsroutes: snapshot.tlsRoutes
-        default: []
-        }
-    }
 
     static let danglingGatewayBackend = Control(
         id: "C-0302", name: "Dangling Gateway API backend", baseScore: 4, frameworks: ["DevOpsBest"],
@@ -275,16 +260,16 @@ extension WorkloadHygieneControls {
         guard !served.isEmpty else {
             return .skipped(reason: snapshot.unreadableReason(ofOptional: routeKinds) ?? "Gateway API not served")
         }
-        let services = Set(snapshot.services.map(ObjectKey.init))
+        let services = snapshot.keys(of: .services)
         var verdicts: [ResourceVerdict] = []
         for kind in served {
-            for route in routes(kind, in: snapshot) {
+            for route in snapshot.routes(of: kind) {
                 var evidence: [String] = []
                 for (ruleIndex, rule) in (route.spec?.rules ?? []).enumerated() {
                     for (refIndex, backend) in (rule.backendRefs ?? []).enumerated()
                     where (backend.kind ?? "Service") == "Service" && (backend.group ?? "").isEmpty {
                         let namespace = backend.namespace ?? route.namespace
-                        guard !services.contains(ObjectKey(namespace, backend.name)) else { continue }
+                        guard !services.contains(ObjectKey(.services, namespace: namespace, name: backend.name)) else { continue }
                         evidence.append("spec.rules[\(ruleIndex)].backendRefs[\(refIndex)].name=\(backend.name): no Service \(backend.name) in namespace \(namespace)")
                     }
                 }
@@ -304,9 +289,9 @@ extension WorkloadHygieneControls {
         example: "spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}",
         reads: [.deployments]
     ) { context in
-        let recreating = Set(context.snapshot.deployments.filter { $0.spec.strategy?.type == "Recreate" }.map(ObjectKey.init))
+        let recreating = Set(context.snapshot.deployments.filter { $0.spec.strategy?.type == "Recreate" }.map { ObjectKey(.deployments, $0) })
         return evaluate(context.workloads.filter { $0.kind == "Deployment" }) { workload in
-            recreating.contains(ObjectKey(workload.namespace, workload.name))
+            recreating.contains(workload.key)
                 ? Failure(message: "Deployment \(workload.name) recreates all pods on every rollout", evidence: ["spec.strategy.type=Recreate"])
                 : nil
         }
@@ -321,12 +306,12 @@ extension WorkloadHygieneControls {
         reads: workloadKinds + [.serviceaccounts],
         notes: "Only names written in the pod spec are checked. `default`, named or not, always exists: Kubernetes creates it in every namespace (and recreates it when deleted), so manifests that name it explicitly pass even when the input holds no ServiceAccounts."
     ) { context in
-        let accounts = Set(context.snapshot.serviceAccounts.map(ObjectKey.init))
+        let accounts = context.snapshot.keys(of: .serviceaccounts)
         return context.evaluateWorkloads { workload in
             let spec = workload.podSpec
             let field = spec.serviceAccountName != nil ? "serviceAccountName" : "serviceAccount"
             guard let name = spec.serviceAccountName ?? spec.serviceAccount, !name.isEmpty, name != "default",
-                  !accounts.contains(ObjectKey(workload.namespace, name))
+                  !accounts.contains(ObjectKey(.serviceaccounts, namespace: workload.namespace, name: name))
             else { return nil }
             return Failure(
                 message: "\(workload.kind) \(workload.name) runs as a ServiceAccount that does not exist",

@@ -143,7 +143,7 @@ extension WorkloadHygieneControls {
 
     /// Where the ingress-nginx controller reads its settings: `--configmap=<namespace>/<name>`, as the
     /// Helm chart writes it (`$(POD_NAMESPACE)` resolved to the workload's namespace).
-    static func ingressNginxConfigMap(_ container: Container, namespace: String) -> ObjectKey? {
+    static func ingressNginxConfigMap(_ container: Container, namespace: String) -> (namespace: String, name: String)? {
         let arguments = (container.command ?? []) + (container.args ?? [])
         var value: String?
         for (index, argument) in arguments.enumerated() {
@@ -156,7 +156,7 @@ extension WorkloadHygieneControls {
         guard var reference = value, !reference.isEmpty else { return nil }
         reference = reference.replacing("$(POD_NAMESPACE)", with: namespace)
         let parts = reference.split(separator: "/", maxSplits: 1)
-        return parts.count == 2 ? ObjectKey(String(parts[0]), String(parts[1])) : ObjectKey(namespace, reference)
+        return parts.count == 2 ? (String(parts[0]), String(parts[1])) : (namespace, reference)
     }
 
     /// ingress-nginx reads booleans with Go's strconv.ParseBool.
@@ -179,7 +179,7 @@ extension WorkloadHygieneControls {
         notes: "Reads the ConfigMap the controller is started with (`--configmap`), and fails versions that cannot disable snippets whatever their ConfigMap says, and fixed versions up to v1.8 whose ConfigMap does not disable them. Kubescape compares tags as strings and fails any controller whose namespace has no ConfigMap with the setting. Every workload kind is checked (Kubescape: Deployments). Only images that parse as the community controller (`…/ingress-nginx/controller`, `controller-chroot`, the old `nginx-ingress-controller`) are judged: NGINX Inc's `nginx/nginx-ingress`, the project's webhook-certgen and references that do not parse are not. A controller image whose tag names no complete version passes."
     ) { context in
         let snapshot = context.snapshot
-        let configMaps = Dictionary(snapshot.configMaps.map { (ObjectKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let configMaps = Dictionary(snapshot.configMaps.map { (ObjectKey(.configmaps, $0), $0) }, uniquingKeysWith: { first, _ in first })
         let configMapsUnreadable = snapshot.unavailableReason(.configmaps)
         let withoutOption = [SemanticVersion(0, 0, 0)..<SemanticVersion(0, 49, 1), SemanticVersion(1, 0, 0)..<SemanticVersion(1, 0, 1)]
         return context.evaluateWorkloads { workload in
@@ -194,17 +194,18 @@ extension WorkloadHygieneControls {
                 }
                 let defaultAllows = version < SemanticVersion(1, 9, 0)
                 let defaultText = "allow-snippet-annotations defaults to \(defaultAllows) in \(version)"
-                guard let key = ingressNginxConfigMap(container, namespace: workload.namespace) else {
+                guard let reference = ingressNginxConfigMap(container, namespace: workload.namespace) else {
                     return defaultAllows ? ["\(imageLine): no --configmap argument, and \(defaultText)"] : []
                 }
-                let configMapName = "ConfigMap \(key.namespace)/\(key.name)"
+                let key = ObjectKey(.configmaps, namespace: reference.namespace, name: reference.name)
+                let configMapName = "ConfigMap \(reference.namespace)/\(reference.name)"
                 if let reason = configMapsUnreadable {
                     return defaultAllows ? ["\(imageLine): \(configMapName) could not be read (\(reason)), and \(defaultText)"] : []
                 }
                 guard let configMap = configMaps[key] else {
                     return defaultAllows ? ["\(imageLine): \(configMapName) does not exist, and \(defaultText)"] : []
                 }
-                related.append(RelatedObject(kind: "ConfigMap", namespace: key.namespace, name: key.name))
+                related.append(key)
                 guard let setting = configMap.data?["allow-snippet-annotations"], let allows = parseGoBool(setting) else {
                     return defaultAllows ? ["\(imageLine): \(configMapName) does not set allow-snippet-annotations, and \(defaultText)"] : []
                 }

@@ -58,10 +58,10 @@ extension WorkloadPrivilegeControls {
         informational: true,
         notes: volumeAccessNotes + " As in Kubescape, the claim is looked up in the workload's own namespace (claims are namespaced): a volume naming a claim that does not exist there gives no access and is not listed."
     ) { context in
-        let claims = Set(context.snapshot.persistentVolumeClaims.map(ObjectKey.init))
+        let claims = context.snapshot.keys(of: .persistentvolumeclaims)
         return context.evaluateWorkloads { workload in
             volumeAccessFailure(workload, "mounts PersistentVolumeClaims") { mounted in
-                guard let claim = mounted.volume.persistentVolumeClaim, claims.contains(ObjectKey(workload.namespace, claim.claimName)) else {
+                guard let claim = mounted.volume.persistentVolumeClaim, claims.contains(ObjectKey(.persistentvolumeclaims, namespace: workload.namespace, name: claim.claimName)) else {
                     return []
                 }
                 return ["persistentVolumeClaim.claimName=\(claim.claimName)"]
@@ -83,9 +83,9 @@ extension WorkloadPrivilegeControls {
         informational: true,
         notes: volumeAccessNotes + " As in Kubescape, the ConfigMap is looked up in the workload's own namespace: a volume naming a ConfigMap that does not exist there gives no access and is not listed. Projected ConfigMap sources count too (Kubescape reads `configMap` volumes only), except `kube-root-ca.crt`, which Kubernetes projects into every pod."
     ) { context in
-        let configMaps = Set(context.snapshot.configMaps.map(ObjectKey.init))
+        let configMaps = context.snapshot.keys(of: .configmaps)
         return context.evaluateWorkloads { workload in
-            func exists(_ name: String?) -> Bool { configMaps.contains(ObjectKey(workload.namespace, name ?? "")) }
+            func exists(_ name: String?) -> Bool { configMaps.contains(ObjectKey(.configmaps, namespace: workload.namespace, name: name ?? "")) }
             return volumeAccessFailure(workload, "mounts ConfigMaps") { mounted in
                 if let configMap = mounted.volume.configMap {
                     return exists(configMap.name) ? ["configMap.name=\(configMap.name ?? "")"] : []

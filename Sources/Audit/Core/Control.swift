@@ -116,6 +116,9 @@ public struct ResourceRef: Codable, Sendable, Hashable, Comparable {
         (lhs.namespace ?? "", lhs.kind, lhs.name) < (rhs.namespace ?? "", rhs.kind, rhs.name)
     }
 
+    /// The object without its version, as look-ups and exceptions key on it.
+    public var key: ObjectKey { ObjectKey(kind: kind, namespace: namespace, name: name) }
+
     /// `kind/namespace/name`, the way people name an object in text.
     public var displayName: String {
         if let namespace { return "\(kind) \(namespace)/\(name)" }
@@ -125,16 +128,7 @@ public struct ResourceRef: Codable, Sendable, Hashable, Comparable {
 
 /// An object that explains a finding: the role and binding behind an RBAC power, the Service that
 /// exposes a workload.
-public struct RelatedObject: Codable, Sendable, Hashable {
-    public var kind: String
-    public var namespace: String?
-    public var name: String
-    public init(kind: String, namespace: String? = nil, name: String) {
-        self.kind = kind
-        self.namespace = namespace
-        self.name = name
-    }
-}
+public typealias RelatedObject = ObjectKey
 
 public struct Failure: Sendable, Hashable {
     public var message: String
