@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),
         .testTarget(name: "LookoutTests", dependencies: ["LookoutCLI", "Inventory", "Audit", "Reports"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"],
+            exclude: ["Golden"]),
     ]
 )

@@ -166,6 +166,34 @@ private func leakySnapshot() -> ClusterSnapshot {
     }
 }
 
+/// A CA bundle is public: its random base64 body must not match short patterns such as "JWT" or
+/// "Bearer" (it did in kube-root-ca.crt of about one test cluster in ten), but a private key next to a
+/// certificate, or a pattern after it, still counts.
+@Suite struct CredentialDetectorCertificateTests {
+    static let body = "MIIC5zCCAc+gAwIBAgIBATANJWTkqhkiG9w0BearerQsFADAVMRMwEQYDVQQDEwptaW5p"
+    static let certificate = "-----BEGIN CERTIFICATE-----\n\(body)\n-----END CERTIFICATE-----\n"
+
+    @Test func certificateBodyIsNotACredential() throws {
+        let detector = try CredentialDetector(ControlsConfig())
+        #expect(detector.finding(name: "ca.crt", value: Self.certificate + Self.certificate) == nil)
+        let encoded = Data(Self.certificate.utf8).base64EncodedString()
+        #expect(detector.finding(name: "ca.crt", value: encoded) == nil)
+    }
+
+    @Test func privateKeyBesideACertificateCounts() throws {
+        let detector = try CredentialDetector(ControlsConfig())
+        let bundle = Self.certificate + "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"
+        #expect(detector.finding(name: "tls.pem", value: bundle) == .value(pattern: "BEGIN \\w+ PRIVATE KEY", base64: false))
+    }
+
+    /// The same text outside a certificate, or in a certificate that never ends, still matches.
+    @Test func patternOutsideOrInAnUnterminatedCertificateCounts() throws {
+        let detector = try CredentialDetector(ControlsConfig())
+        #expect(detector.finding(name: "note", value: Self.certificate + "Authorization: Bearer abc") == .value(pattern: "Bearer", base64: false))
+        #expect(detector.finding(name: "ca.crt", value: "-----BEGIN CERTIFICATE-----\n\(Self.body)\n") == .value(pattern: "JWT", base64: false))
+    }
+}
+
 @Suite struct SecretsInEnvironmentTests {
     let control = WorkloadPrivilegeControls.secretsInEnvironment
 

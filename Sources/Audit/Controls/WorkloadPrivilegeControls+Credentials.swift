@@ -97,8 +97,31 @@ struct CredentialDetector {
         !occurrences(of: needle, in: text, limit: 1).isEmpty
     }
 
-    /// The first configured pattern that matches somewhere in `text`.
+    static let certificateBegin = lowercasedBytes("-----BEGIN CERTIFICATE-----")
+    static let certificateEnd = lowercasedBytes("-----END CERTIFICATE-----")
+
+    /// `text` without the base64 bodies of its PEM certificates. A certificate is public, and its random
+    /// base64 contains short patterns such as "JWT" or "Bearer" by chance (the CA bundle in every
+    /// namespace's kube-root-ca.crt did in about one cluster in ten); private key blocks are kept.
+    static func withoutCertificateBodies(_ text: String) -> String {
+        let begins = occurrences(of: certificateBegin, in: text)
+        guard !begins.isEmpty else { return text }
+        let ends = occurrences(of: certificateEnd, in: text)
+        var kept: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var position = 0
+        for begin in begins where begin >= position {
+            guard let end = ends.first(where: { $0 > begin }) else { break }
+            kept += bytes[position..<begin + certificateBegin.count]
+            position = end
+        }
+        kept += bytes[position...]
+        return String(decoding: kept, as: UTF8.self)
+    }
+
+    /// The first configured pattern that matches somewhere in `text`, outside certificate bodies.
     func matchingPattern(in text: String) -> String? {
+        let text = Self.withoutCertificateBodies(text)
         for pattern in valuePatterns {
             if let literal = pattern.leadingLiteral {
                 for offset in Self.occurrences(of: literal, in: text) {
@@ -203,7 +226,7 @@ extension WorkloadPrivilegeControls {
     static let credentialsInConfiguration = Control(
         id: "C-0012", name: "Applications credentials in configuration files", baseScore: 8,
         frameworks: ["NSA", "MITRE", "SOC2", "ClusterScan", "ArmoBest", "security", "WorkloadScan"],
-        description: "Fails a workload with a container that loads a Secret with `envFrom.secretRef`, or with a container env var, and a ConfigMap with a `data` entry, whose name contains a `sensitiveKeyNames` entry (secret, key, password, pwd, token, jwt, bearer, credential…) and holds a literal value, or whose value matches a `sensitiveValues` pattern (private keys, AWS, GitHub, Google and Slack keys, JWTs…). The `sensitiveKeyNamesAllowed` and `sensitiveValuesAllowed` lists of the controls configuration excuse a match.",
+        description: "Fails a workload with a container that loads a Secret with `envFrom.secretRef`, or with a container env var, and a ConfigMap with a `data` entry, whose name contains a `sensitiveKeyNames` entry (secret, key, password, pwd, token, jwt, bearer, credential…) and holds a literal value, or whose value matches a `sensitiveValues` pattern (private keys, AWS, GitHub, Google and Slack keys, JWTs…). The `sensitiveKeyNamesAllowed` and `sensitiveValuesAllowed` lists of the controls configuration excuse a match. The bodies of PEM certificates (public, such as the CA bundle in kube-root-ca.crt) are not searched.",
         rationale: "Credentials written into a pod spec or a ConfigMap are readable by everyone who may read those objects (far more people and tools than may read Secrets), end up in Git, Helm values and backups, and cannot be rotated without a redeploy.",
         remediation: "Move the value into a Secret (or an external secret store) and reference it with `valueFrom.secretKeyRef` or a Secret volume.",
         example: "env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}",
