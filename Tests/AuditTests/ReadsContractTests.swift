@@ -100,6 +100,14 @@ import Testing
         #expect(undeclared == [])
     }
 
+    /// The same without Pod Security labels, so that the admission controls look at webhooks and policies.
+    @Test func everyControlReadsOnlyWhatItDeclaresWithoutPodSecurityLabels() throws {
+        var snapshot = try Self.richSnapshot()
+        for index in snapshot.namespaces.indices { snapshot.namespaces[index].metadata.labels = nil }
+        let undeclared = Self.undeclaredReads(on: snapshot)
+        #expect(undeclared == [])
+    }
+
     /// The engine keeps #9's semantics: a required kind not collected skips; an optional kind the cluster
     /// does not serve is empty; one it serves that could not be read skips; a best-effort one never does.
     @Test func theEngineSkipsAsTheDeclarationsSay() throws {
