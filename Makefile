@@ -104,10 +104,13 @@ test: deps rootfs
 unit-test: deps
 	$(SWIFT) test --skip IntegrationTests
 
-# The seeded fuzzer of the YAML reader and the kubeconfig loader with a long budget (unit tests run a
-# short one). ITERATIONS and SEED choose the run; a crash prints the seed to reproduce it.
+# The seeded fuzzers with a long budget (unit tests run a short one): every input Lookout reads, with
+# what loads audited (FuzzTests), and mutated YAML read by both Lookout and PyYAML (YAMLOracleTests).
+# ITERATIONS and SEED choose the run; each target prints its seed first, so a trap is reproduced by
+# running that seed again.
 fuzz: deps
-	LOOKOUT_FUZZ_ITERATIONS=$${ITERATIONS:-300000} LOOKOUT_FUZZ_SEED=$${SEED:-$$RANDOM} $(SWIFT) test --filter KubeClientTests.FuzzTests
+	LOOKOUT_FUZZ_ITERATIONS=$${ITERATIONS:-60000} LOOKOUT_FUZZ_SEED=$${SEED:-$$RANDOM} $(SWIFT) test --filter 'FuzzTests|YAMLOracleTests'
+
 
 # Starts the local test API server (kept running; `make demo-stop` ends it), loads sample workloads
 # with known problems and scans them.

@@ -29,7 +29,7 @@ let package = Package(
         // The commands, as a library so that LookoutTests can parse and run them; the executable only calls it.
         .target(name: "LookoutCLI", dependencies: ["Product", "Documents", "KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
         .executableTarget(name: "lookout", dependencies: ["LookoutCLI"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Documents"], exclude: ["Fixtures"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Documents", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Documents"]),
         // The admission gate is checked against the very fixtures the control tests use, so it tests here.
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "Inventory", "Documents", "ConsumerSupport"]),
@@ -37,6 +37,11 @@ let package = Package(
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),
         .testTarget(name: "LookoutTests", dependencies: ["LookoutCLI", "Inventory", "Audit", "Reports"]),
+        // The fuzz targets (every input Lookout reads, with the oracle) and their seeds and mutators, shared by
+        // the seeded fuzzer (FuzzTests, `make fuzz`) and the libFuzzer entry point (lookout-fuzz).
+        .target(name: "FuzzSupport", dependencies: ["Documents", "KubeClient", "Inventory", "Audit"], path: "Tests/FuzzSupport"),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzSupport", "Documents", "Inventory", "LookoutCLI"]),
+        .executableTarget(name: "lookout-fuzz", dependencies: ["FuzzSupport", "Inventory"], path: "Tests/LibFuzzer"),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"],
             exclude: ["Golden"]),

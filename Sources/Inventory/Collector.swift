@@ -139,7 +139,8 @@ extension APIError {
 }
 
 extension ResourceKind {
-    var modelType: any KubeObject.Type {
+    /// The model a LIST of this kind decodes into (public for the fuzzer, which decodes pages as the collector does).
+    public var modelType: any KubeObject.Type {
         switch self {
         case .namespaces: Namespace.self
         case .nodes: Node.self

@@ -76,11 +76,9 @@ enum PyYAMLOracle {
     /// Why the oracle cannot run here, or nil when it can.
     static let unavailableReason: String? = {
         do {
-            let result = try run(arguments: ["-c", "import yaml"], input: Data())
+            let result = try run(arguments: ["-c", pinnedPath + "import yaml"], input: Data())
             switch result.status {
             case 0: return nil
-            // What env exits with when it cannot find the command.
-            case 127: return "python3 is not on the PATH"
             default: return "python3 cannot import yaml (PyYAML): \(result.errorText)"
             }
         } catch {
@@ -109,10 +107,12 @@ enum PyYAMLOracle {
         case failed(String)
     }
 
-    /// What PyYAML made of one stream: its documents, or its error message.
+    /// What PyYAML made of one stream: its documents, its error message, or the exception it failed
+    /// with where it should have given one or the other.
     enum Outcome {
         case documents([YAMLValue])
         case error(String)
+        case crash(String)
     }
 
     /// Loads every stream with `yaml.safe_load_all` in one python3 process. Timestamps are kept as
@@ -127,8 +127,12 @@ enum PyYAMLOracle {
         return try JSONDecoder().decode([OracleOutcome].self, from: result.output).map(\.outcome)
     }
 
-    private static let script = #"""
-import json, sys, yaml
+    /// Debian's python3-yaml (what `make deps` installs) ahead of any pip copy in /usr/local, which
+    /// /usr/bin/python3 would otherwise import first: one known PyYAML, whatever else the machine has.
+    private static let pinnedPath = "import sys; sys.path.insert(0, '/usr/lib/python3/dist-packages'); "
+
+    private static let script = pinnedPath + #"""
+import json, yaml
 
 class Loader(yaml.SafeLoader):
     pass
@@ -136,30 +140,48 @@ class Loader(yaml.SafeLoader):
 # safe_load_all, except that timestamps stay strings.
 Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
+class Unrepresentable(Exception):
+    pass
+
 def key(k):
     # How json.dumps writes a dict key.
     if k is True: return "true"
     if k is False: return "false"
     if k is None: return "null"
     if isinstance(k, float): return json.dumps(k)
-    return str(k)
+    return checked(str(k))
+
+def checked(v):
+    # PyYAML keeps a JSON-style surrogate pair ("\\ud83d\\ude80") as two code points; Lookout, like JSON,
+    # reads one character. Pairs are joined here; a lone surrogate is no character at all.
+    v = v.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Unrepresentable("a lone surrogate (from a \\uD800-style escape), which no Swift string holds")
+    return v
 
 def tree(v):
     if v is None: return ["null"]
     if isinstance(v, bool): return ["bool", "true" if v else "false"]
     if isinstance(v, int): return ["int", str(v)]
     if isinstance(v, float): return ["float", repr(v)]
-    if isinstance(v, str): return ["str", v]
+    if isinstance(v, str): return ["str", checked(v)]
     if isinstance(v, list): return ["seq", [tree(x) for x in v]]
     if isinstance(v, dict): return ["map", [[key(k), tree(x)] for k, x in v.items()]]
     return ["str", "<unsupported %s>" % type(v).__name__]
 
 out = []
-for text in json.load(sys.stdin):
+# Bytes, not sys.stdin: its decoding follows the locale, which can turn UTF-8 into lone surrogates.
+for text in json.loads(sys.stdin.buffer.read().decode("utf-8")):
     try:
         out.append(["ok", [tree(d) for d in yaml.load_all(text, Loader=Loader)]])
     except yaml.YAMLError as e:
         out.append(["error", str(e)])
+    except Exception as e:
+        # Not a verdict: PyYAML's own bug (int("0Bx1F") after its resolver took the text for an integer),
+        # or a value no Swift string can hold.
+        out.append(["crash", "%s: %s" % (type(e).__name__, e)])
 json.dump(out, sys.stdout)
 """#
 
@@ -168,10 +190,10 @@ json.dump(out, sys.stdout)
 
         init(from decoder: any Decoder) throws {
             var container = try decoder.unkeyedContainer()
-            if try container.decode(String.self) == "ok" {
-                outcome = .documents(try container.decode([OracleValue].self).map(\.value))
-            } else {
-                outcome = .error(try container.decode(String.self))
+            switch try container.decode(String.self) {
+            case "ok": outcome = .documents(try container.decode([OracleValue].self).map(\.value))
+            case "crash": outcome = .crash(try container.decode(String.self))
+            default: outcome = .error(try container.decode(String.self))
             }
         }
     }
@@ -219,8 +241,8 @@ json.dump(out, sys.stdout)
 
     private static func run(arguments: [String], input: Data) throws -> RunResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = arguments
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
