@@ -87,6 +87,8 @@ public struct ClusterSnapshot: Codable, Sendable {
     /// Set when the snapshot was read from files (`ManifestLoader`): a saved snapshot or manifests. Nil for
     /// a live collection, and in snapshots written before it existed.
     public var source: InputMode?
+    /// Set by `lookout collect` when it redacted credential-looking values: the patterns it checked them against.
+    public var redaction: RedactionRules?
 
     public init(cluster: ClusterInfo) { self.cluster = cluster }
 

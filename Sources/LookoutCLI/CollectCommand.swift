@@ -1,3 +1,4 @@
+import Audit
 import FoundationEssentials
 import Inventory
 
@@ -7,7 +8,10 @@ struct CollectCommand: Command {
     static let configuration = CommandConfiguration(
         name: "collect", synopsis: "--output snapshot.json",
         abstract: "save what a scan reads, for `scan --from` without the cluster",
-        discussion: "Saves everything a scan reads as one JSON file; `lookout scan --from FILE` audits it offline.",
+        discussion: """
+            Saves everything a scan reads as one JSON file; `lookout scan --from FILE` audits it offline.
+            Env and ConfigMap values that look like credentials are not saved, only what the controls learn from them.
+            """,
         footer: """
             Exit codes: 0 saved, 2 bad usage or kubeconfig, 3 cluster unreachable or the collection failed, or a
             kind could not be read (the snapshot is still saved and records which; --allow-incomplete exits 0),
@@ -19,6 +23,7 @@ struct CollectCommand: Command {
     var timeout: Timeout?
     var output: String?
     var allowIncomplete = false
+    var controlsConfig: String?
 
     static var options: [Option<Self>] {
         ConnectionOptions.options(in: \.connection) + ScopeOptions.options(in: \.scope) + [
@@ -26,19 +31,31 @@ struct CollectCommand: Command {
             .help,
             Option("output", short: "o", help: "write the snapshot to this file instead of stdout", \.output),
             Option(flag: "allow-incomplete", help: "exit 0 even when a kind could not be read (the snapshot records it)", \.allowIncomplete),
+            Option(
+                "controls-config",
+                help: "controls configuration whose sensitive key names and patterns, with the defaults, decide which values are redacted",
+                \.controlsConfig),
         ]
     }
 
     func run() async -> ExitCode {
         Deadline.arm(timeout, command: "collect")
+        let redactor: SnapshotRedactor
+        do {
+            redactor = try SnapshotRedactor(config: controlsConfig.map(InputFiles.controlsConfig(path:)) ?? ControlsConfig())
+        } catch {
+            Console.error("\(error)")
+            return .usage
+        }
         let progress = Console.stderrIsTerminal && output != nil ? ProgressLine() : nil
-        let snapshot: ClusterSnapshot
+        var snapshot: ClusterSnapshot
         do {
             snapshot = try await SnapshotSource.collect(
                 kubeconfig: connection.kubeconfig, context: connection.context, scope: scope.scope, progress: progress)
         } catch {
             return error.code
         }
+        redactor.redact(&snapshot)
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes]

@@ -41,42 +41,6 @@ extension WorkloadHygieneControls {
         })
     }
 
-    /// Just enough of a JSON document to follow object keys: the last-applied configuration annotation.
-    enum JSONDocument: Decodable {
-        case object([String: JSONDocument])
-        case string(String)
-        case other
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let object = try? container.decode([String: JSONDocument].self) {
-                self = .object(object)
-            } else if let string = try? container.decode(String.self) {
-                self = .string(string)
-            } else {
-                self = .other
-            }
-        }
-
-        subscript(key: String) -> JSONDocument? {
-            if case .object(let object) = self { return object[key] }
-            return nil
-        }
-    }
-
-    /// The `serviceAccount` the workload's author wrote, per `kubectl apply`'s last-applied annotation.
-    static func appliedDeprecatedServiceAccount(_ workload: Workload) -> String? {
-        guard let text = workload.metadata.annotations?["kubectl.kubernetes.io/last-applied-configuration"],
-              var node = try? JSONDecoder().decode(JSONDocument.self, from: Data(text.utf8))
-        else { return nil }
-        for key in workload.podSpecPath.split(separator: ".") {
-            guard let next = node[String(key)] else { return nil }
-            node = next
-        }
-        if case .string(let name)? = node["serviceAccount"] { return name }
-        return nil
-    }
-
     static let deprecatedServiceAccountField = Control(
         id: "C-0294", name: "Deprecated serviceAccount field", baseScore: 3, frameworks: ["DevOpsBest"],
         description: "Fails a workload whose pod spec sets the deprecated `serviceAccount` field instead of `serviceAccountName`.",
@@ -91,7 +55,7 @@ extension WorkloadHygieneControls {
             let path = "\(workload.podSpecPath).serviceAccount"
             let evidence: String
             if let name = workload.podSpec.serviceAccountName, name == deprecated {
-                guard let applied = appliedDeprecatedServiceAccount(workload) else { return nil }
+                guard let applied = workload.metadata.appliedServiceAccount(podSpecPath: workload.podSpecPath) else { return nil }
                 evidence = "\(path)=\(applied) in the kubectl.kubernetes.io/last-applied-configuration annotation"
             } else if let name = workload.podSpec.serviceAccountName {
                 evidence = "\(path)=\(deprecated) while \(workload.podSpecPath).serviceAccountName=\(name)"

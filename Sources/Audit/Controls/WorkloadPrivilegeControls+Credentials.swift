@@ -1,180 +1,6 @@
 import FoundationEssentials
 import Inventory
 
-/// The credential test of C-0012 and C-0259, built once per evaluation from the controls
-/// configuration: a value is a credential when its name contains a `sensitiveKeyNames` entry or the
-/// value matches a `sensitiveValues` pattern, and neither allow-list excuses it.
-struct CredentialDetector {
-    struct InvalidPattern: Error, CustomStringConvertible {
-        var field: String
-        var pattern: String
-        var description: String { "invalid regular expression in controls config \(field): \"\(pattern)\"" }
-    }
-
-    /// Why a value counts as a credential.
-    enum Finding: Equatable {
-        case keyName(String)
-        case value(pattern: String, base64: Bool)
-    }
-
-    struct ValuePattern {
-        var source: String
-        var regex: Regex<AnyRegexOutput>
-        /// Lower-case ASCII text every match starts with. A byte scan finds where it occurs and the
-        /// regex is tried only there: Swift's Regex searches a few MB/s, too slow for every byte of
-        /// every ConfigMap (dashboards alone can be megabytes).
-        var leadingLiteral: [UInt8]?
-    }
-
-    /// Lower-cased, as bytes: the standard library's `String.contains` is too slow for a check that
-    /// runs on every env var of every container.
-    let keyNames: [[UInt8]]
-    let allowedKeyNames: [[UInt8]]
-    let valuePatterns: [ValuePattern]
-    let allowedValues: [Regex<AnyRegexOutput>]
-
-    init(_ config: ControlsConfig) throws(InvalidPattern) {
-        keyNames = config.sensitiveKeyNames.map(Self.lowercasedBytes).filter { !$0.isEmpty }
-        allowedKeyNames = config.sensitiveKeyNamesAllowed.map(Self.lowercasedBytes).filter { !$0.isEmpty }
-        var patterns: [ValuePattern] = []
-        for source in config.sensitiveValues {
-            guard let regex = try? Regex(source) else { throw InvalidPattern(field: "sensitiveValues", pattern: source) }
-            patterns.append(ValuePattern(source: source, regex: regex.ignoresCase(), leadingLiteral: Self.leadingLiteral(of: source)))
-        }
-        valuePatterns = patterns
-        var allowed: [Regex<AnyRegexOutput>] = []
-        for source in config.sensitiveValuesAllowed {
-            guard let regex = try? Regex(source) else { throw InvalidPattern(field: "sensitiveValuesAllowed", pattern: source) }
-            allowed.append(regex)
-        }
-        allowedValues = allowed
-    }
-
-    /// The literal prefix a pattern's matches must start with, lower-cased; nil when the pattern has
-    /// none that is certain (it starts with a metacharacter, or uses alternation anywhere).
-    static func leadingLiteral(of pattern: String) -> [UInt8]? {
-        guard !pattern.contains("|") else { return nil }
-        let metacharacters = Set("\\.^$|?*+()[]{}".utf8)
-        let optionalQuantifiers = Set("?*{".utf8)
-        var literal: [UInt8] = []
-        for byte in pattern.utf8 {
-            if metacharacters.contains(byte) || byte >= 0x80 {
-                // `ab?` does not require the `b`.
-                if optionalQuantifiers.contains(byte), !literal.isEmpty { literal.removeLast() }
-                break
-            }
-            literal.append(asciiLowercased(byte))
-        }
-        return literal.isEmpty ? nil : literal
-    }
-
-    static func asciiLowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
-
-    static func lowercasedBytes(_ text: String) -> [UInt8] { text.utf8.map(asciiLowercased) }
-
-    /// UTF-8 offsets where `needle` (lower-case ASCII) occurs in `text`, ignoring ASCII case, up to
-    /// `limit` of them. Scans the string's own storage: this runs on every env var and ConfigMap value.
-    static func occurrences(of needle: [UInt8], in text: String, limit: Int = .max) -> [Int] {
-        guard let first = needle.first else { return [] }
-        var text = text
-        return text.withUTF8 { haystack in
-            var offsets: [Int] = []
-            guard haystack.count >= needle.count else { return offsets }
-            var index = 0
-            while index <= haystack.count - needle.count, offsets.count < limit {
-                if asciiLowercased(haystack[index]) == first {
-                    var matched = 1
-                    while matched < needle.count, asciiLowercased(haystack[index + matched]) == needle[matched] { matched += 1 }
-                    if matched == needle.count { offsets.append(index) }
-                }
-                index += 1
-            }
-            return offsets
-        }
-    }
-
-    static func contains(_ needle: [UInt8], in text: String) -> Bool {
-        !occurrences(of: needle, in: text, limit: 1).isEmpty
-    }
-
-    static let certificateBegin = lowercasedBytes("-----BEGIN CERTIFICATE-----")
-    static let certificateEnd = lowercasedBytes("-----END CERTIFICATE-----")
-
-    /// `text` without the base64 bodies of its PEM certificates. A certificate is public, and its random
-    /// base64 contains short patterns such as "JWT" or "Bearer" by chance (the CA bundle in every
-    /// namespace's kube-root-ca.crt did in about one cluster in ten); private key blocks are kept.
-    static func withoutCertificateBodies(_ text: String) -> String {
-        let begins = occurrences(of: certificateBegin, in: text)
-        guard !begins.isEmpty else { return text }
-        let ends = occurrences(of: certificateEnd, in: text)
-        var kept: [UInt8] = []
-        let bytes = Array(text.utf8)
-        var position = 0
-        for begin in begins where begin >= position {
-            guard let end = ends.first(where: { $0 > begin }) else { break }
-            kept += bytes[position..<begin + certificateBegin.count]
-            position = end
-        }
-        kept += bytes[position...]
-        return String(decoding: kept, as: UTF8.self)
-    }
-
-    /// The first configured pattern that matches somewhere in `text`, outside certificate bodies.
-    func matchingPattern(in text: String) -> String? {
-        let text = Self.withoutCertificateBodies(text)
-        for pattern in valuePatterns {
-            if let literal = pattern.leadingLiteral {
-                for offset in Self.occurrences(of: literal, in: text) {
-                    let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
-                    if (try? pattern.regex.prefixMatch(in: text[start...])) != nil { return pattern.source }
-                }
-            } else if (try? pattern.regex.firstMatch(in: text)) != nil {
-                return pattern.source
-            }
-        }
-        return nil
-    }
-
-    /// `text` decoded when it looks like base64 of UTF-8 text (as Kubescape tries for ConfigMaps).
-    static func base64Decoded(_ text: String) -> String? {
-        guard text.utf8.count >= 16, text.utf8.count % 4 == 0,
-            text.utf8.allSatisfy({ $0.isBase64Character }),
-            let data = Data(base64Encoded: text)
-        else { return nil }
-        return String(validating: data, as: UTF8.self)
-    }
-
-    /// Why `value`, stored under `name`, is a credential; nil when it is not, or is excused. Empty
-    /// values, file paths and `$(VAR)` references hold no secret themselves.
-    func finding(name: String, value: String) -> Finding? {
-        guard !value.isEmpty, !value.hasPrefix("/"), !Self.isVariableReference(value) else { return nil }
-        let finding: Finding
-        if let key = keyNames.first(where: { Self.contains($0, in: name) }) {
-            finding = .keyName(String(decoding: key, as: UTF8.self))
-        } else if let pattern = matchingPattern(in: value) {
-            finding = .value(pattern: pattern, base64: false)
-        } else if let decoded = Self.base64Decoded(value), let pattern = matchingPattern(in: decoded) {
-            finding = .value(pattern: pattern, base64: true)
-        } else {
-            return nil
-        }
-        if allowedKeyNames.contains(where: { Self.contains($0, in: name) }) { return nil }
-        if allowedValues.contains(where: { (try? $0.firstMatch(in: value)) != nil }) { return nil }
-        return finding
-    }
-
-    static func isVariableReference(_ value: String) -> Bool {
-        value.hasPrefix("$(") && value.hasSuffix(")") && !value.contains(" ")
-    }
-}
-
-extension UInt8 {
-    fileprivate var isBase64Character: Bool {
-        (self >= 0x41 && self <= 0x5A) || (self >= 0x61 && self <= 0x7A) || (self >= 0x30 && self <= 0x39)
-            || self == 0x2B || self == 0x2F || self == 0x3D
-    }
-}
-
 extension CredentialDetector.Finding {
     /// `<name field> holds a literal value (name contains "password")` or `<value field> matches
     /// sensitive value pattern "AKIA…"`: never the value itself, which would put the credential into
@@ -195,8 +21,7 @@ extension WorkloadPrivilegeControls {
     static func envCredentialFailure(_ detector: CredentialDetector, _ workload: Workload) -> Failure? {
         workload.failure("\(workload.kind) \(workload.name) has credentials in environment variables") { path, container in
             let literals = (container.env ?? []).enumerated().compactMap { index, env -> String? in
-                guard env.valueFrom == nil, let value = env.value,
-                    let finding = detector.finding(name: env.name, value: value)
+                guard env.valueFrom == nil, let finding = detector.finding(name: env.name, value: env.value, redacted: env.redacted)
                 else { return nil }
                 return finding.evidence(
                     nameField: "\(workload.path(path, "env[\(index)].name"))=\(env.name)",
@@ -212,8 +37,9 @@ extension WorkloadPrivilegeControls {
     }
 
     static func configMapCredentialFailure(_ detector: CredentialDetector, _ configMap: ConfigMap) -> Failure? {
-        let evidence = (configMap.data ?? [:]).sorted { $0.key < $1.key }.compactMap { key, value in
-            detector.finding(name: key, value: value).map {
+        let keys = Set((configMap.data ?? [:]).keys).union((configMap.redactedData ?? [:]).keys)
+        let evidence = keys.sorted().compactMap { key in
+            detector.finding(name: key, value: configMap.data?[key], redacted: configMap.redactedData?[key]).map {
                 $0.evidence(nameField: "data[\(key)]", valueField: "data[\(key)]")
             }
         }
@@ -221,7 +47,7 @@ extension WorkloadPrivilegeControls {
             ? nil : Failure(message: "ConfigMap \(configMap.name) has credentials in its data", evidence: evidence)
     }
 
-    static let credentialNotes = "A container that loads a whole Secret with `envFrom.secretRef` fails, as in Kubescape (containers and init containers of every workload kind; Lookout checks ephemeral containers too); `envFrom.configMapRef` does not. Values are matched case-insensitively, as Kubescape's environment rule does (its ConfigMap rule is case-sensitive); values that are file paths, empty or `$(VAR)` references are not credentials, for ConfigMaps as for env. Base64-encoded values are decoded and matched too. An invalid regular expression in `sensitiveValues` or `sensitiveValuesAllowed` skips the control with the pattern named, rather than silently checking less. Evidence names the field and the rule that matched, never the value."
+    static let credentialNotes = "A container that loads a whole Secret with `envFrom.secretRef` fails, as in Kubescape (containers and init containers of every workload kind; Lookout checks ephemeral containers too); `envFrom.configMapRef` does not. Values are matched case-insensitively, as Kubescape's environment rule does (its ConfigMap rule is case-sensitive); values that are file paths, empty or `$(VAR)` references are not credentials, for ConfigMaps as for env. Base64-encoded values are decoded and matched too. An invalid regular expression in `sensitiveValues` or `sensitiveValuesAllowed` skips the control with the pattern named, rather than silently checking less. Evidence names the field and the rule that matched, never the value. A snapshot saved by `lookout collect` holds, in place of each credential-looking value, which patterns it matches: a `scan --from` judges it the same way, and skips the control, naming the pattern, when its controls configuration has a `sensitiveValues` or `sensitiveValuesAllowed` pattern the collect did not check."
 
     static let credentialsInConfiguration = Control(
         id: "C-0012", name: "Applications credentials in configuration files", baseScore: 8,
@@ -239,6 +65,7 @@ extension WorkloadPrivilegeControls {
         } catch {
             return .skipped(reason: error.description)
         }
+        if let reason = context.unjudgedRedactionReason(detector, configMaps: true) { return .skipped(reason: reason) }
         guard case .evaluated(let workloads) = context.evaluateWorkloads({ envCredentialFailure(detector, $0) }) else {
             return .evaluated([])
         }
@@ -266,6 +93,7 @@ extension WorkloadPrivilegeControls {
         } catch {
             return .skipped(reason: error.description)
         }
+        if let reason = context.unjudgedRedactionReason(detector, configMaps: false) { return .skipped(reason: reason) }
         return context.evaluateWorkloads { envCredentialFailure(detector, $0) }
     }
 

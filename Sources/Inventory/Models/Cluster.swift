@@ -57,6 +57,8 @@ public struct Node: KubeObject, Hashable {
 public struct ConfigMap: KubeObject, Hashable {
     public var metadata: ObjectMeta
     public var data: [String: String]?
+    /// The entries a snapshot saved by `lookout collect` holds in place of `data` values that look like credentials.
+    public var redactedData: [String: RedactedValue]?
     public init(metadata: ObjectMeta, data: [String: String]?) {
         self.metadata = metadata
         self.data = data

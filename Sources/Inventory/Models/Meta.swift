@@ -22,6 +22,22 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
         self.annotations = annotations
         self.ownerReferences = ownerReferences
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, namespace, uid, labels, annotations, ownerReferences, creationTimestamp
+    }
+
+    /// As synthesised, except that the last-applied configuration annotation keeps only what controls read.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
+        uid = try container.decodeIfPresent(String.self, forKey: .uid)
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels)
+        annotations = LastAppliedConfiguration.pruning(try container.decodeIfPresent([String: String].self, forKey: .annotations))
+        ownerReferences = try container.decodeIfPresent([OwnerReference].self, forKey: .ownerReferences)
+        creationTimestamp = try container.decodeIfPresent(String.self, forKey: .creationTimestamp)
+    }
 }
 
 public struct OwnerReference: Codable, Sendable, Hashable {

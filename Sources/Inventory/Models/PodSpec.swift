@@ -78,6 +78,8 @@ public struct EnvVar: Codable, Sendable, Hashable {
     public var name: String
     public var value: String?
     public var valueFrom: EnvVarSource?
+    /// Set in place of `value` in a snapshot saved by `lookout collect` when the value looks like a credential.
+    public var redacted: RedactedValue?
 
     public init(name: String, value: String? = nil, valueFrom: EnvVarSource? = nil) {
         self.name = name
