@@ -155,14 +155,18 @@ struct FaultIntegrationTests {
         #expect(allowed.status == 0, "\(allowed.stderr)")
     }
 
-    /// A body past the transport's cap ends the request instead of filling memory. (The message names
-    /// the cap; it does not yet name the kind, because a transport error ends the whole scan.)
-    @Test func anOversizedBodyIsRefused() throws {
+    /// A body past the transport's cap ends the request instead of filling memory. That kind is unread,
+    /// named with the cap and the path, and the scan is incomplete (exit 3, the report still written):
+    /// one oversized answer says nothing about the server's other answers.
+    @Test func anOversizedBodyIsRefusedNamingTheKind() throws {
         let cluster = try TestCluster.require()
         let proxy = try FaultProxy(cluster, spec: #"{"fault": "oversize", "path": "^/api/v1/pods\\?", "bytes": 300000000}"#)
-        let (result, _) = try Self.scan(proxy.kubeconfig)
+        let (result, report) = try Self.scan(proxy.kubeconfig)
         #expect(result.status == 3, "\(result.stderr)")
-        #expect(result.stderr.contains("larger than 256 MiB"), "\(result.stderr)")
+        #expect(result.stderr.contains("incomplete scan: cannot read pods: response body over 256 MiB from /api/v1/pods"), "\(result.stderr)")
+        #expect(report?.complete == false)
+        #expect(report?.controls.first { $0.id == "C-0057" }?.skipReason == "failed: pods")
+        #expect(try proxy.injected().count == 1)
     }
 
     /// A certificate for another name, or from a CA the kubeconfig does not trust: exit 3, a TLS message.

@@ -25,7 +25,7 @@ private struct PeerStats: Decodable {
 
 private extension TransportError {
     enum Category {
-        case tls, connection, timeout, invalidConfiguration, cancelled, other
+        case tls, connection, timeout, invalidConfiguration, cancelled, bodyTooLarge, other
     }
 
     var category: Category {
@@ -35,6 +35,7 @@ private extension TransportError {
         case .timeout: .timeout
         case .invalidConfiguration: .invalidConfiguration
         case .cancelled: .cancelled
+        case .bodyTooLarge: .bodyTooLarge
         case .other: .other
         }
     }

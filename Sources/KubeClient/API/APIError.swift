@@ -8,6 +8,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     case gone(path: String)
     case http(status: Int, path: String, message: String)
     case decoding(path: String, message: String)
+    /// One answer too large to accept: that resource cannot be read, the server may still serve others.
+    case bodyTooLarge(path: String, limit: Int)
     /// An answer that breaks the API's rules in a way that would never end (a repeated continue token).
     case protocolViolation(path: String, message: String)
     case encoding(path: String, message: String)
@@ -25,6 +27,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .gone(let path): "the list continuation expired (410 Gone): \(path)"
         case .http(let status, let path, let message): "HTTP \(status) from \(path): \(message)"
         case .decoding(let path, let message): "cannot decode the response of \(path): \(message)"
+        case .bodyTooLarge(let path, let limit): "response body over \(limit >> 20) MiB from \(path)"
         case .protocolViolation(let path, let message): "\(path): \(message)"
         case .encoding(let path, let message): "cannot encode the request to \(path): \(message)"
         case .credentials(let message): "credentials: \(message)"

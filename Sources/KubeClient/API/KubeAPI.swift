@@ -77,6 +77,7 @@ public final class KubeAPI: Sendable {
             do {
                 response = try await transport.send(request)
             } catch {
+                if case .bodyTooLarge(let limit) = error { throw .bodyTooLarge(path: path, limit: limit) }
                 guard error.isRetryable, attempt < maxAttempts else { throw .transport(error) }
                 await Self.sleep(seconds: Self.backoff(attempt))
                 continue

@@ -120,7 +120,7 @@ final class CurlEasyHandle {
             return .failure(error)
         }
         if receiver.exceededMaxBody {
-            return .failure(.other("the response body is larger than \(configuration.maxResponseBytes >> 20) MiB, the most Lookout accepts"))
+            return .failure(.bodyTooLarge(limit: configuration.maxResponseBytes))
         }
         guard code == CURLE_OK else {
             // libcurl keeps the first message of a transfer, which is not always the fatal one.

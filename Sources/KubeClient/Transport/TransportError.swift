@@ -12,6 +12,8 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// The calling task was cancelled before the response arrived.
     case cancelled
+    /// The body outgrew the most Lookout accepts (`maxResponseBytes`); the transfer was stopped.
+    case bodyTooLarge(limit: Int)
     case other(String)
 
     /// Whether the same request may succeed if sent again: transient network failures can,
@@ -19,7 +21,7 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch self {
         case .connection, .timeout: true
-        case .tls, .invalidConfiguration, .cancelled, .other: false
+        case .tls, .invalidConfiguration, .cancelled, .bodyTooLarge, .other: false
         }
     }
 
@@ -30,6 +32,8 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
             message
         case .cancelled:
             "the request was cancelled"
+        case .bodyTooLarge(let limit):
+            "the response body is larger than \(limit >> 20) MiB, the most Lookout accepts"
         }
     }
 }
