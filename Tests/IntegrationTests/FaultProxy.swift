@@ -54,6 +54,8 @@ final class FaultProxy {
         var path: String
         var rule: Int?
         var fault: String?
+        /// The real server's status, on a delayed request.
+        var upstream: Int?
     }
 
     /// Every request the proxy saw, in order.

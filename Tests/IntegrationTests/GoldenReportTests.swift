@@ -117,10 +117,13 @@ struct DedicatedCluster {
     let kubectlPath: String
     static let harnessPath = GoldenReportTests.repository + "/Tests/cluster/apiserver.sh"
 
-    init() throws {
+    /// `apiServerArguments`: extra kube-apiserver flags (LOOKOUT_REALAPI_EXTRA_ARGS of the harness).
+    init(apiServerArguments: String? = nil) throws {
         state = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-dedicated-\(UUID().uuidString)").path
         let log = state + ".log"
-        let status = try Self.harness("start", state, log: log)
+        var harnessEnvironment = ProcessInfo.processInfo.environment
+        harnessEnvironment["LOOKOUT_REALAPI_EXTRA_ARGS"] = apiServerArguments
+        let status = try Self.harness("start", state, log: log, environment: harnessEnvironment)
         guard status == 0 else {
             _ = try? Self.harness("stop", state, log: state + ".stop.log")
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -138,7 +141,7 @@ struct DedicatedCluster {
     /// Runs the harness with its output in a file and no other descriptor: Foundation's Process learns
     /// that a child ended when a socket the child inherits closes, and the servers the harness leaves
     /// running would inherit it too.
-    static func harness(_ command: String, _ state: String, log: String) throws -> Int32 {
+    static func harness(_ command: String, _ state: String, log: String, environment: [String: String]? = nil) throws -> Int32 {
         FileManager.default.createFile(atPath: log, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         defer { try? output.close() }
@@ -149,6 +152,7 @@ struct DedicatedCluster {
             harnessPath, command, state,
         ]
         process.standardInput = FileHandle.nullDevice
+        if let environment { process.environment = environment }
         process.standardOutput = output
         process.standardError = output
         try process.run()

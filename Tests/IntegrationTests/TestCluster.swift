@@ -13,10 +13,11 @@ struct TestCluster: Sendable {
     var stateDirectory: String { environment["LOOKOUT_REALAPI_STATE_DIR"] ?? "" }
 
     /// Nil when no cluster was started; `unavailableReason` says why.
-    static let shared: TestCluster? = {
-        guard let state = ProcessInfo.processInfo.environment["LOOKOUT_TEST_CLUSTER"],
-            let text = try? String(contentsOfFile: state + "/env", encoding: .utf8)
-        else { return nil }
+    static let shared: TestCluster? = ProcessInfo.processInfo.environment["LOOKOUT_TEST_CLUSTER"].flatMap(load(state:))
+
+    /// The cluster Tests/cluster/apiserver.sh started in `state`, from the env file it wrote there.
+    static func load(state: String) -> TestCluster? {
+        guard let text = try? String(contentsOfFile: state + "/env", encoding: .utf8) else { return nil }
         var environment: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
@@ -25,7 +26,7 @@ struct TestCluster: Sendable {
             environment[String(line[..<equals])] = value
         }
         return TestCluster(environment: environment)
-    }()
+    }
 
     /// Integration tests run when a cluster is there, and always in CI, where a missing cluster fails.
     static let shouldRun = shared != nil || ProcessInfo.processInfo.environment["CI"] == "true"

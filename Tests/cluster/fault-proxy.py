@@ -18,7 +18,8 @@ Usage
                     made at start that no kubeconfig trusts
   --kubeconfig-out  write a copy of STATE_DIR/admin.kubeconfig whose server is this proxy
   --log             append one JSON line per request: {"n", "method", "path", "rule", "fault"}
-                    ("rule"/"fault" are null on requests passed through untouched)
+                    ("rule"/"fault" are null on requests passed through untouched; a delayed
+                    request's line also has "upstream": the real server's status)
   --port            listen port (default 0: any free port)
   --lifeline        exit when stdin reaches EOF, so the proxy cannot outlive a test process that
                     holds the other end of a pipe, even one that crashed
@@ -52,6 +53,9 @@ Spec: one rule object or a list of them. The first rule whose selectors match a 
                      cycle: ["a"] repeats one token forever, ["a", "b"] cycles a → b → a ...
     "oversize"       answer 200, chunked: "bytes" (default 4 GiB) of JSON whitespace, then the
                      real body (a valid document far larger than any cap should allow)
+    "delay"          wait "seconds" (default 5) before forwarding the request, then pass the real
+                     answer through: a continue token ages past etcd's compaction, and the real
+                     server answers 410 Gone
 
 Examples
   --spec '{"fault": "status", "status": 429, "retryAfter": "nan", "path": "/api/v1/pods", "times": 2}'
@@ -122,7 +126,7 @@ def load_spec(value):
     text = value if value.lstrip()[:1] in "[{" else open(value).read()
     spec = json.loads(text)
     rules = spec if isinstance(spec, list) else [spec]
-    known = {"status", "reset", "chunked-cut", "truncate", "slow", "continue-loop", "oversize"}
+    known = {"status", "reset", "chunked-cut", "truncate", "slow", "continue-loop", "oversize", "delay"}
     for i, rule in enumerate(rules):
         if rule.get("fault") not in known:
             raise SystemExit("fault-proxy: rule %d: fault must be one of %s" % (i, ", ".join(sorted(known))))
@@ -258,8 +262,13 @@ class Handler(BaseHTTPRequestHandler):
         if loop is not None:
             index = loop[0]
         rule = self.server.rules.rules[index] if index is not None else None
-        self.server.log({"n": n, "method": self.command, "path": self.path, "rule": index,
-                         "fault": rule["fault"] if rule else None})
+        record = {"n": n, "method": self.command, "path": self.path, "rule": index,
+                  "fault": rule["fault"] if rule else None}
+        delayed = rule is not None and rule["fault"] == "delay"
+        if delayed:
+            threading.Event().wait(rule.get("seconds", 5))
+        else:
+            self.server.log(record)
 
         if rule and rule["fault"] == "status":
             return self.answer_status(rule)
@@ -271,9 +280,13 @@ class Handler(BaseHTTPRequestHandler):
         try:
             status, headers, data = self.upstream_request(target, body)
         except (OSError, http.client.HTTPException) as error:
+            if delayed:
+                self.server.log(record)
             self.answer_status({"status": 502, "message": "fault-proxy: upstream failed: %s" % error})
             return
-        if rule is None:
+        if delayed:
+            self.server.log(dict(record, upstream=status))
+        if rule is None or delayed:
             self.send_head(status, headers, len(data))
             self.wfile.write(data)
             return
