@@ -17,7 +17,7 @@ RELEASE_FLAGS = $(SWIFT_BUILD_FLAGS) -c release --product lookout --static-swift
 ROOTFS ?= .build/rootfs
 IMAGE ?= localhost/lookout:$(shell sed -n 's/^public let version = "\(.*\)"/\1/p' Sources/Product/Version.swift)
 
-.PHONY: fuzz build release deps test unit-test demo demo-stop docs bench clean rootfs image
+.PHONY: fuzz fuzz-libfuzzer build release deps test unit-test demo demo-stop docs bench clean rootfs image
 
 # Install the system packages the build and the tests use, only those that are missing.
 deps:
@@ -111,6 +111,16 @@ unit-test: deps
 fuzz: deps
 	LOOKOUT_FUZZ_ITERATIONS=$${ITERATIONS:-60000} LOOKOUT_FUZZ_SEED=$${SEED:-$$RANDOM} $(SWIFT) test --filter 'FuzzTests|YAMLOracleTests'
 
+
+# Coverage-guided fuzzing with libFuzzer (-sanitize=fuzzer) over the same targets and oracle, in a build
+# folder of its own (every module is instrumented): FUZZ_TARGET = yaml, kubeconfig, file or objects,
+# FUZZ_SECONDS. Crash inputs land in .build/libfuzzer/crashes/; a plain build's lookout-fuzz replays one.
+fuzz-libfuzzer: deps
+	$(SWIFT) build --scratch-path .build/libfuzzer -Xswiftc -sanitize=fuzzer -Xswiftc -DLOOKOUT_LIBFUZZER --product lookout-fuzz
+	@mkdir -p .build/libfuzzer/corpus-$${FUZZ_TARGET:-yaml} .build/libfuzzer/crashes
+	LOOKOUT_FUZZ_TARGET=$${FUZZ_TARGET:-yaml} $$($(SWIFT) build --scratch-path .build/libfuzzer --show-bin-path)/lookout-fuzz \
+	  -max_total_time=$${FUZZ_SECONDS:-60} -timeout=10 -rss_limit_mb=2048 -artifact_prefix=.build/libfuzzer/crashes/ \
+	  .build/libfuzzer/corpus-$${FUZZ_TARGET:-yaml} Tests/KubeClientTests/Fixtures/kubeconfigs Tests/cluster/demo rbac
 
 # Starts the local test API server (kept running; `make demo-stop` ends it), loads sample workloads
 # with known problems and scans them.
