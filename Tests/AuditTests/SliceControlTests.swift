@@ -209,6 +209,21 @@ import Testing
         #expect(network.incomplete.isEmpty, "no selected control reads pods or ingresses")
     }
 
+    /// A best-effort kind that failed to load leaves the control judging without it: the scan is incomplete
+    /// too, while a forbidden one stays the documented gap the control reports itself.
+    @Test func failedBestEffortKindsMakeTheScanIncomplete() {
+        let control = WorkloadHygieneControls.ingressNginxSnippetCVE
+        #expect(control.bestEffortReads == [.configmaps])
+        for (reason, incomplete) in [(CollectionError.failed, ["configmaps"]), ("forbidden", [])] {
+            var snapshot = Fixture.snapshot { _ in }
+            snapshot.collected.remove(.configmaps)
+            snapshot.errors = [CollectionError(resource: "configmaps", reason: reason, message: "HTTP 500")]
+            let audit = Auditor.run([control], frameworks: [], in: AuditContext(snapshot: snapshot))
+            #expect(audit.incomplete.map(\.resource) == incomplete, "\(reason)")
+            #expect(audit.results[0].status != .skipped)
+        }
+    }
+
     /// On manifests, absent kinds are empty, but the controls that judge the cluster as a whole (its
     /// network plugin, its admission chain) have no cluster to judge: skipped, never failed.
     @Test func wholeClusterControlsSkipOnManifests() {

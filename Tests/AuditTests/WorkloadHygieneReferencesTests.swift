@@ -314,6 +314,23 @@ import Testing
         #expect(Fixture.run(control, on: snapshot).skipped == "forbidden: httproutes")
     }
 
+    /// A served route kind that could not be read skips the control: judging only the GRPCRoutes would
+    /// pass with the HTTPRoutes unseen. With every kind readable, the same routes are judged.
+    @Test func skippedWhenAServedRouteKindCannotBeRead() {
+        var snapshot = Fixture.snapshot { $0.grpcRoutes = [route("rpc", backends: [.init(name: "gone")])] }
+        #expect(Fixture.run(control, on: snapshot).failed.map(\.name) == ["rpc"])
+        snapshot.grpcRoutes = [route("rpc", backends: [])]
+        #expect(Fixture.run(control, on: snapshot).all.map(\.name) == ["rpc"])
+        for reason in ["forbidden", CollectionError.failed] {
+            var unread = snapshot
+            unread.collected.remove(.httproutes)
+            unread.errors = [CollectionError(resource: "httproutes", reason: reason, message: "no")]
+            let result = Auditor.run([control], frameworks: [], in: AuditContext(snapshot: unread)).results[0]
+            #expect(result.status == .skipped)
+            #expect(result.skipReason == "\(reason): httproutes")
+        }
+    }
+
     /// Route kinds the cluster does not serve (the experimental channel's) are ignored, not skipped.
     @Test func evaluatesTheServedKindsOnly() {
         var snapshot = Fixture.snapshot { $0.httpRoutes = [route("shop", backends: [.init(name: "gone")])] }

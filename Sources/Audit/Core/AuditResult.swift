@@ -147,10 +147,11 @@ public enum Auditor {
             unusedExceptions: exceptions.map(\.name).filter { !used.contains($0) })
     }
 
-    /// The failed kinds a control declares it reads, or that a control's skip reason names (controls that
-    /// look at optional kinds find out at run time).
+    /// The failed kinds a control declares it reads, required or best-effort (judged without, its verdicts
+    /// are not all it should have said), or that a control's skip reason names (controls that look at
+    /// optional kinds find out at run time).
     static func incompleteInputs(of controls: [Control], results: [ControlResult], snapshot: ClusterSnapshot) -> [CollectionError] {
-        let read = Set(controls.flatMap(\.reads).map(\.rawValue))
+        let read = Set(controls.flatMap { $0.reads + $0.bestEffortReads }.map(\.rawValue))
         let skipReasons = Set(results.compactMap(\.skipReason))
         return snapshot.errors.filter { error in
             error.reason == CollectionError.failed && (read.contains(error.resource) || skipReasons.contains(error.skipReason))

@@ -38,7 +38,8 @@ public struct Control: Sendable {
     /// that reason — an unread policy or route would turn into a false verdict.
     public let optionalReads: [ResourceKind]
     /// Kinds the control judges without when they could not be read, saying so in its result (evidence, a
-    /// skip of its own): the engine neither skips for them nor hides their absence.
+    /// skip of its own): the engine neither skips for them nor hides their absence, and one that failed
+    /// makes the scan incomplete.
     public let bestEffortReads: [ResourceKind]
     /// "List everything for review" controls: reported, never part of the risk score.
     public let informational: Bool
