@@ -275,7 +275,7 @@ public struct HTMLRenderer: Sendable {
         mutating func add(_ findings: [ScanReport.FindingEntry], of control: String) {
             controls.append((control, findings.map { finding in
                 let shown = finding.resource.displayName
-                let related = finding.related.map { "\($0.kind) " + ($0.namespace.map { "\($0)/" } ?? "") + $0.name }
+                let related = finding.related.map(\.displayName)
                 // Characters XML forbids are replaced first, as Markup does, so that U+0001 and U+0002
                 // in the data can only be placeholders.
                 let message = Self.template(Self.template(Markup.replacingForbidden(finding.message), shown, "\u{1}"), finding.resource.name, "\u{2}")

@@ -2,7 +2,7 @@
 import Inventory
 import Testing
 
-private typealias Level = AdmissionControls.PodSecurityLevel
+private typealias Level = PodSecurityLevel
 
 /// C-0193 … C-0204: one rule parameterised by the level each control needs; every case runs on every control.
 @Suite struct PodSecurityEnforcementTests {

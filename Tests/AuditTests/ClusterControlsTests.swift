@@ -39,11 +39,44 @@ private let apiServer = ClusterFixture.apiServerRef
     }
 
     @Test func parsesKubernetesVersions() {
-        #expect(KubernetesVersion("v1.30.2") == KubernetesVersion(major: 1, minor: 30))
-        #expect(KubernetesVersion("v1.27.3-eks-a5565ad") == KubernetesVersion(major: 1, minor: 27))
-        #expect(KubernetesVersion("v1.25+k3s1") == KubernetesVersion(major: 1, minor: 25))
-        #expect(KubernetesVersion("latest") == nil)
-        #expect(KubernetesVersion(major: 1, minor: 9) < KubernetesVersion(major: 1, minor: 19))
+        #expect(SemanticVersion("v1.30.2") == SemanticVersion(1, 30, 2))
+        #expect(SemanticVersion("v1.27.3-eks-a5565ad") == SemanticVersion(1, 27, 3))
+        #expect(SemanticVersion("v1.25+k3s1") == SemanticVersion(1, 25, 0))
+        #expect(SemanticVersion("latest") == nil)
+        #expect(SemanticVersion(1, 9, 0) < SemanticVersion(1, 19, 0))
+        // A minor release compares below any patch of the next one and not below its own patches.
+        #expect(SemanticVersion("v1.19.16")! < SemanticVersion(1, 20, 0))
+        #expect(!(SemanticVersion("v1.20")! < SemanticVersion(1, 20, 0)))
+    }
+}
+
+/// Without a reported cluster version, the API server's version is its image tag, read as the runtime
+/// reads the reference: a registry port is no tag, a digest after the tag is not part of it.
+@Suite struct APIServerImageVersionTests {
+    static let digest = "sha256:" + String(repeating: "ab", count: 32)
+
+    static func version(ofImage image: String) -> SemanticVersion? {
+        var pod = ClusterFixture.apiServer([])
+        pod.spec.containers[0].image = image
+        return APIServerInstance.all(in: ClusterFixture.snapshot(version: nil, [pod])).first?.version
+    }
+
+    @Test func tagBehindARegistryPortIsRead() {
+        #expect(Self.version(ofImage: "registry.local:5000/kube-apiserver:v1.20.2") == SemanticVersion(1, 20, 2))
+        #expect(Self.version(ofImage: "registry.local:5000/kube-apiserver") == nil, "the port is not a tag")
+    }
+
+    @Test func tagBeforeADigestIsRead() {
+        #expect(Self.version(ofImage: "registry.k8s.io/kube-apiserver:v1.19.4@\(Self.digest)") == SemanticVersion(1, 19, 4))
+        #expect(Self.version(ofImage: "registry.k8s.io/kube-apiserver@\(Self.digest)") == nil, "a digest names no version")
+    }
+
+    /// The version decides C-0005 when --insecure-port is absent: 8080 was the default before 1.20.
+    @Test func digestPinnedOldServerFailsInsecurePort() {
+        var pod = ClusterFixture.apiServer([])
+        pod.spec.containers[0].image = "registry.local:5000/kube-apiserver:v1.19.4@\(Self.digest)"
+        let result = Fixture.run(ClusterControls.insecurePortEnabled, on: ClusterFixture.snapshot(version: nil, [pod]))
+        #expect(result.failed == [apiServer])
     }
 }
 

@@ -66,7 +66,7 @@ enum NetFixture {
     /// A cluster that serves neither Gateway API routes nor Istio's networking kinds.
     static func withoutGatewayAPI(_ build: (inout ClusterSnapshot) -> Void) -> ClusterSnapshot {
         var snapshot = Fixture.snapshot(build)
-        for kind in NetworkControls.exposureKinds { snapshot.collected.remove(kind) }
+        for kind in exposureKinds { snapshot.collected.remove(kind) }
         return snapshot
     }
 

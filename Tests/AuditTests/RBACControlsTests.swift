@@ -21,10 +21,51 @@ private typealias F = RBACFixture
     }
 
     @Test func anyVerbAndAnyGroupWhenThePermissionLeavesThemOpen() {
-        let anything = RBACControls.Permission(verbs: nil, resources: ["nodes"], apiGroups: nil)
+        let anything = Permission(verbs: nil, resources: ["nodes"], apiGroups: nil)
         #expect(F.rule(["list"], ["nodes"], groups: ["whatever.example"]).permits(anything))
         #expect(!F.rule(["list"], ["nodes/status"]).permits(anything))
         #expect(!PolicyRule(verbs: ["get"], nonResourceURLs: ["/healthz"]).permits(anything))
+    }
+
+    /// The one matcher, case by case as rbac/v1 RuleAllows reads a rule (plus `pods/*`, which Lookout counts).
+    @Test func ruleAllowsSemantics() {
+        let getPods = Permission(verbs: ["get"], resources: ["pods"], apiGroups: [""])
+        #expect(F.rule(["*"], ["pods"]).permits(getPods), "verbs *")
+        #expect(F.rule(["get"], ["*"]).permits(getPods), "resources *")
+        #expect(F.rule(["get"], ["pods"], groups: ["*"]).permits(getPods), "apiGroups *")
+        #expect(!F.rule(["get"], ["pods"], groups: ["apps"]).permits(getPods), "another group")
+        #expect(!F.rule(["get"], ["pods/*"]).permits(getPods), "pods/* is every subresource, not pods")
+        #expect(!F.rule(["get"], ["*/exec"]).permits(getPods), "*/exec is a subresource only")
+        let logs = Permission(verbs: ["get"], resources: ["pods/log"], apiGroups: [""])
+        #expect(F.rule(["get"], ["*/log"]).permits(logs))
+        #expect(F.rule(["get"], ["pods/*"]).permits(logs))
+        #expect(!F.rule(["get"], ["deployments/*"]).permits(logs))
+        #expect(!F.rule(["get"], ["*/exec"]).permits(logs))
+
+        // resourceNames: a rule limited to names allows only those objects, and never a request that names none.
+        let named = F.rule(["update"], ["configmaps"], names: ["coredns"])
+        let update = Permission(verbs: ["update"], resources: ["configmaps"], apiGroups: [""])
+        #expect(named.permits(update), "Kubescape's reading: names ignored")
+        var unnamed = update
+        unnamed.objects = .unnamed
+        #expect(!named.permits(unnamed))
+        #expect(F.rule(["update"], ["configmaps"]).permits(unnamed))
+        var coredns = update
+        coredns.objects = .named("coredns")
+        #expect(named.permits(coredns))
+        #expect(F.rule(["update"], ["configmaps"], names: []).permits(coredns), "an empty list limits nothing")
+        coredns.objects = .named("other")
+        #expect(!named.permits(coredns))
+
+        // nonResourceURLs: exact, `*`, and a prefix ending in `*`; never through resources.
+        let metrics = Permission(verbs: ["get"], resources: [], apiGroups: nil, nonResourceURLs: ["/metrics"])
+        #expect(PolicyRule(verbs: ["get"], nonResourceURLs: ["/metrics"]).permits(metrics))
+        #expect(PolicyRule(verbs: ["get"], nonResourceURLs: ["*"]).permits(metrics))
+        #expect(PolicyRule(verbs: ["get"], nonResourceURLs: ["/met*"]).permits(metrics))
+        #expect(!PolicyRule(verbs: ["get"], nonResourceURLs: ["/metrics/*"]).permits(metrics))
+        #expect(!PolicyRule(verbs: ["get"], nonResourceURLs: ["/healthz"]).permits(metrics))
+        #expect(!PolicyRule(verbs: ["post"], nonResourceURLs: ["/metrics"]).permits(metrics))
+        #expect(!F.rule(["*"], ["*"], groups: ["*"]).permits(metrics), "resource rules grant no URL")
     }
 
     @Test func clusterScopedPowersIgnoreRoleBindingsAndNamespacedOnesRespectTheirNamespace() {

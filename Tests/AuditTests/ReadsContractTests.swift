@@ -114,7 +114,7 @@ import Testing
         let snapshot = try Self.richSnapshot()
         let gatewayExposure = NetworkControls.gatewayAPIExposure
         var unserved = snapshot
-        for kind in NetworkControls.exposureKinds { unserved.store([], as: kind); unserved.collected.remove(kind) }
+        for kind in exposureKinds { unserved.store([], as: kind); unserved.collected.remove(kind) }
         #expect(Observed(gatewayExposure, on: unserved).status.hasPrefix("skipped: neither Gateway API routes"))
         #expect(Observed(NetworkControls.externalFacing, on: unserved).status == "evaluated")
 

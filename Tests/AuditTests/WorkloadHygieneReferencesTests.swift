@@ -308,7 +308,7 @@ import Testing
 
     @Test func skippedWhenGatewayAPIIsNotServed() {
         var snapshot = Fixture.snapshot { _ in }
-        snapshot.collected.subtract(WorkloadHygieneControls.routeKinds)
+        snapshot.collected.subtract(routeKinds)
         #expect(Fixture.run(control, on: snapshot).skipped == "Gateway API not served")
         snapshot.errors = [CollectionError(resource: "httproutes", reason: "forbidden", message: "no")]
         #expect(Fixture.run(control, on: snapshot).skipped == "forbidden: httproutes")

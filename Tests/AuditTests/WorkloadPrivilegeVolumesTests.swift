@@ -161,7 +161,7 @@ private func volume(_ name: String, _ configure: (inout Volume) -> Void) -> Volu
     @Test func everyControlIsDocumented() {
         for control in WorkloadPrivilegeControls.all {
             #expect(!control.description.isEmpty && !control.rationale.isEmpty && !control.remediation.isEmpty && !control.example.isEmpty, "\(control.id)")
-            #expect(control.reads.starts(with: WorkloadPrivilegeControls.workloadKinds), "\(control.id)")
+            #expect(control.reads.starts(with: workloadKinds), "\(control.id)")
         }
     }
 

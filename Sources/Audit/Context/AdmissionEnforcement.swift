@@ -60,7 +60,7 @@ struct AdmissionEnforcement {
 
     /// The Pod Security Standard level whose `enforce` label refuses everything the control fails; nil
     /// when no level does (runAsGroup, read-only root, resources and images are not in the standards).
-    static func impliedLevel(_ control: Control, config: ControlsConfig) -> AdmissionControls.PodSecurityLevel? {
+    static func impliedLevel(_ control: Control, config: ControlsConfig) -> PodSecurityLevel? {
         switch control.id {
         // Baseline forbids privileged containers, capabilities beyond its default set (SYS_ADMIN is not
         // in it), hostPath volumes, host namespaces and host ports.
@@ -105,7 +105,7 @@ struct AdmissionEnforcement {
             by.append("ValidatingAdmissionPolicy \(policy.name) bound with Deny by \(binding.name) in \(selected.count) of \(namespaces.count) namespaces")
         }
         if let level = Self.impliedLevel(control, config: context.config) {
-            let enforcing = namespaces.filter { AdmissionControls.enforcementGap($0, required: level) == nil }
+            let enforcing = namespaces.filter { $0.enforcementGap(required: level) == nil }
             if !enforcing.isEmpty {
                 covered.formUnion(enforcing.map(\.name))
                 by.append("Pod Security Admission enforce=\(level.satisfiedBy) in \(enforcing.count) of \(namespaces.count) namespaces")

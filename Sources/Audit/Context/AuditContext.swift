@@ -33,13 +33,7 @@ public struct AuditContext: Sendable {
         let grants = Grant.all(in: snapshot)
         self.grants = grants
         self.grantsBySubject = Dictionary(grouping: grants, by: \.subject)
-        var subjects = Set<Subject>()
-        for binding in snapshot.clusterRoleBindings {
-            subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: nil) })
-        }
-        for binding in snapshot.roleBindings {
-            subjects.formUnion((binding.subjects ?? []).map { $0.normalized(bindingNamespace: binding.namespace) })
-        }
+        let subjects = Set(BindingObject.all(in: snapshot).flatMap(\.subjects))
         // A ServiceAccount lives in its namespace and leaves the scan with it (users exclude kube-system to
         // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
         self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
@@ -77,6 +71,16 @@ extension AuditContext {
         })
     }
 
+    /// Runs `check` on the Nodes that report `status.nodeInfo.<field>`, with its value; skipped when Nodes
+    /// exist and none reports it (a snapshot written by hand), since nothing could be judged.
+    public func evaluateNodes(field: String, value: (Node) -> String?, check: (Node, String) -> Failure?) -> ControlOutcome {
+        let reporting = snapshot.nodes.compactMap { node in value(node).map { (node, $0) } }
+        if reporting.isEmpty, !snapshot.nodes.isEmpty { return .skipped(reason: "no Node reports status.nodeInfo.\(field)") }
+        return .evaluated(reporting.map {
+            ResourceVerdict(resource: ResourceRef(apiVersion: "v1", kind: "Node", namespace: nil, name: $0.0.name), failure: check($0.0, $0.1))
+        })
+    }
+
     /// A failure for a subject from the grants that give it a power: one evidence line per rule, the
     /// roles and bindings in `related`. Nil when no grant matches.
     public func subjectFailure(_ message: String, grants: [Grant]) -> Failure? {
@@ -87,11 +91,7 @@ extension AuditContext {
         }
         let evidence = grants.map { grant in
             let scope = grant.namespace.map { "in namespace \($0)" } ?? "cluster-wide"
-            let role = grant.role.namespace.map { "\(grant.role.kind) \($0)/\(grant.role.name)" }
-                ?? "\(grant.role.kind) \(grant.role.name)"
-            let binding = grant.binding.namespace.map { "\(grant.binding.kind) \($0)/\(grant.binding.name)" }
-                ?? "\(grant.binding.kind) \(grant.binding.name)"
-            return "\(role) rules[\(grant.ruleIndex)] \(grant.rule.summary) via \(binding) (\(scope))"
+            return "\(grant.role.displayName) rules[\(grant.ruleIndex)] \(grant.rule.summary) via \(grant.binding.displayName) (\(scope))"
         }
         return Failure(message: message, evidence: evidence, related: related)
     }

@@ -15,17 +15,9 @@ public struct Grant: Sendable, Hashable {
 }
 
 extension PolicyRule {
-    /// Whether this rule allows any of `verbs` on any of `resources` in any of `apiGroups` (nil: any
-    /// group), with RBAC's `*` wildcard on each side.
-    public func allows(verbs: [String], resources: [String], apiGroups: [String]? = nil) -> Bool {
-        guard Self.intersects(self.verbs, verbs) else { return false }
-        guard Self.intersects(self.resources ?? [], resources) else { return false }
-        if let apiGroups, !Self.intersects(self.apiGroups ?? [], apiGroups) { return false }
-        return true
-    }
-
-    private static func intersects(_ granted: [String], _ wanted: [String]) -> Bool {
-        granted.contains("*") || granted.contains { wanted.contains($0) }
+    /// A rule equal to cluster-admin: every verb on every resource of the core or every group.
+    public var isAdministrative: Bool {
+        verbs.contains("*") && (resources ?? []).contains("*") && (apiGroups ?? []).contains { $0 == "*" || $0.isEmpty }
     }
 
     /// Whether the rule lets a caller learn only about the API and itself: non-resource URLs (discovery,
@@ -76,35 +68,26 @@ extension Grant {
         }
 
         var grants: [Grant] = []
-        func add(binding: RoleBinding, bindingKind: String, namespace: String?) {
+        for binding in BindingObject.all(in: snapshot) {
             let rules: [PolicyRule]
-            let roleNamespace: String?
-            switch binding.roleRef.kind {
+            switch binding.role.kind {
             case "ClusterRole":
-                guard let role = clusterRoles[binding.roleRef.name] else { return }
+                guard let role = clusterRoles[binding.role.name] else { continue }
                 rules = effectiveRules(of: role)
-                roleNamespace = nil
             case "Role":
-                guard let namespace, let role = roles[RoleKey(namespace: namespace, name: binding.roleRef.name)] else {
-                    return
+                guard let namespace = binding.namespace, let role = roles[RoleKey(namespace: namespace, name: binding.role.name)] else {
+                    continue
                 }
                 rules = role.rules ?? []
-                roleNamespace = namespace
-            default: return
+            default: continue
             }
-            let role = RelatedObject(kind: binding.roleRef.kind, namespace: roleNamespace, name: binding.roleRef.name)
-            let bindingRef = RelatedObject(kind: bindingKind, namespace: namespace, name: binding.name)
-            for subject in (binding.subjects ?? []).map({ $0.normalized(bindingNamespace: namespace) }) {
+            for subject in binding.subjects {
                 for (index, rule) in rules.enumerated() {
                     grants.append(
-                        Grant(subject: subject, rule: rule, ruleIndex: index, role: role, binding: bindingRef,
-                              namespace: namespace))
+                        Grant(subject: subject, rule: rule, ruleIndex: index, role: binding.role, binding: binding.related,
+                              namespace: binding.namespace))
                 }
             }
-        }
-        for binding in snapshot.clusterRoleBindings { add(binding: binding, bindingKind: "ClusterRoleBinding", namespace: nil) }
-        for binding in snapshot.roleBindings {
-            add(binding: binding, bindingKind: "RoleBinding", namespace: binding.namespace)
         }
         return grants
     }

@@ -10,46 +10,14 @@ enum AdmissionControls {
 
     // MARK: - Pod Security Admission levels (C-0193 … C-0204)
 
-    /// The Pod Security Standards, least to most restrictive.
-    enum PodSecurityLevel: String, Sendable, CaseIterable, Comparable {
-        case privileged, baseline, restricted
-
-        private var rank: Int {
-            switch self {
-            case .privileged: 0
-            case .baseline: 1
-            case .restricted: 2
-            }
-        }
-
-        static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
-
-        /// `baseline or restricted`, `restricted`: the levels that satisfy this one.
-        var satisfiedBy: String {
-            Self.allCases.filter { $0 >= self }.map(\.rawValue).joined(separator: " or ")
-        }
-    }
-
     static let modeLabels = ["enforce", "warn", "audit"].map { "pod-security.kubernetes.io/\($0)" }
-    static let enforceLabel = "pod-security.kubernetes.io/enforce"
-
-    /// The evidence lines that say why `namespace` does not enforce `required`, or nil when it does.
-    static func enforcementGap(_ namespace: Namespace, required: PodSecurityLevel) -> [String]? {
-        guard let value = namespace.labels[enforceLabel] else {
-            return ["metadata.labels[\(enforceLabel)] is not set"]
-        }
-        guard let level = PodSecurityLevel(rawValue: value) else {
-            return ["metadata.labels[\(enforceLabel)]=\(value) (not a Pod Security level)"]
-        }
-        return level >= required ? nil : ["metadata.labels[\(enforceLabel)]=\(value)"]
-    }
 
     /// The one rule behind C-0193 to C-0204: each namespace that runs workloads must enforce `required`
     /// (or a stricter level) through its Pod Security Admission label. Namespaces without workloads are
     /// not evaluated.
     static func namespacesLacking(_ required: PodSecurityLevel, in context: AuditContext) -> ControlOutcome {
         context.evaluateNamespaces(onlyWithWorkloads: true) { namespace in
-            enforcementGap(namespace, required: required).map {
+            namespace.enforcementGap(required: required).map {
                 Failure(
                     message: "Namespace \(namespace.name) runs workloads without Pod Security Admission enforcing \(required.satisfiedBy)",
                     evidence: $0)
@@ -57,7 +25,7 @@ enum AdmissionControls {
         }
     }
 
-    static let enforcementReads: [ResourceKind] = [.namespaces] + WorkloadPrivilegeControls.workloadKinds
+    static let enforcementReads: [ResourceKind] = [.namespaces] + workloadKinds
     static let enforcementNotes =
         "Judges the namespace's `pod-security.kubernetes.io/enforce` label only (warn and audit do not block); namespaces without workloads are not evaluated. An invalid level fails. Kubescape, when a namespaced admission webhook exists, lists the webhooks for review instead; Lookout cannot read third-party policies, and cluster-wide defaults set in the API server's AdmissionConfiguration file are not visible either."
     static let baselineExample = "kubectl label namespace shop pod-security.kubernetes.io/enforce=baseline"

@@ -4,27 +4,6 @@ import Inventory
 enum ExposureControls {
     static let all: [Control] = [exposedDashboard, dashboardWithoutAuthentication]
 
-    static let workloadKinds = WorkloadPrivilegeControls.workloadKinds
-
-    // MARK: - Reach from outside the cluster (shared with LO-050)
-
-    /// Every way traffic from outside the cluster reaches the workload, as evidence lines and the objects
-    /// behind them: NodePort/LoadBalancer Services (or Services with externalIPs), Ingresses and Gateway
-    /// API routes to a Service that selects it, container host ports, and the node's network.
-    static func externalReach(of workload: Workload, in context: AuditContext) -> (evidence: [String], related: [RelatedObject]) {
-        let exposures = context.externalExposures(of: workload)
-        var evidence = exposures.map { "exposed by \(NetworkControls.describe($0, in: context.snapshot))" }
-        for (path, container) in workload.podSpec.allContainers {
-            for (index, port) in (container.ports ?? []).enumerated() {
-                if let hostPort = port.hostPort, hostPort != 0 {
-                    evidence.append("\(workload.path(path, "ports[\(index)].hostPort"))=\(hostPort)")
-                }
-            }
-        }
-        if workload.podSpec.hostNetwork == true { evidence.append("\(workload.podSpecPath).hostNetwork=true") }
-        return (evidence, exposures)
-    }
-
     // MARK: - LO-001
 
     /// The admin UI the workload is, with the evidence line that recognises it: its name contains one of
@@ -57,12 +36,12 @@ enum ExposureControls {
         rationale: "Admin UIs hold cluster credentials or run code by design: an exposed Kubernetes Dashboard, Argo or Jenkins is a direct path to cluster takeover, and scanners find them on the internet within hours. Many ship with weak or no authentication.",
         remediation: "Make the UI's Service ClusterIP, remove hostPort and hostNetwork, and reach it through `kubectl port-forward`, a VPN, or an Ingress with single sign-on in front of it.",
         example: "kubectl -n kubernetes-dashboard patch service kubernetes-dashboard -p '{\"spec\":{\"type\":\"ClusterIP\"}}'\nkubectl -n kubernetes-dashboard port-forward svc/kubernetes-dashboard 8443:443",
-        reads: workloadKinds + [.services, .ingresses], optionalReads: NetworkControls.exposureKinds,
+        reads: workloadKinds + [.services, .ingresses], optionalReads: exposureKinds,
         notes: "Broader than Kubescape's C-0021, which matches workload names only and counts NodePort/LoadBalancer Services only: Lookout also matches images, follows Ingresses, Gateway API routes and Istio VirtualServices on a public Istio Gateway, and counts host ports and hostNetwork. Skipped when the cluster serves Gateway API routes or Istio kinds that the credentials may not list."
     ) { context in
         context.evaluateWorkloads { workload in
             guard let match = adminDashboard(workload, among: context.config.adminDashboards) else { return nil }
-            let reach = externalReach(of: workload, in: context)
+            let reach = context.externalReach(of: workload)
             guard !reach.evidence.isEmpty else { return nil }
             return Failure(
                 message: "\(workload.kind) \(workload.name) is an admin UI (\(match.dashboard.name)) reachable from outside the cluster",
@@ -111,7 +90,7 @@ enum ExposureControls {
         rationale: "With skip-login anyone who reaches the dashboard uses it as the dashboard's own ServiceAccount, and with insecure login or basic authentication credentials travel or are checked weakly. When that ServiceAccount is cluster-admin, every visitor is cluster-admin.",
         remediation: "Remove the flags, keep token (or OIDC-proxy) login only, and bind the dashboard's ServiceAccount to the minimal role it ships with (kubernetes-dashboard), never cluster-admin.",
         example: "containers:\n- name: kubernetes-dashboard\n  image: kubernetesui/dashboard:v2.7.0\n  args: [--auto-generate-certificates, --namespace=kubernetes-dashboard]   # no --enable-skip-login",
-        reads: workloadKinds + RBACControls.rbacKinds,
+        reads: workloadKinds + rbacKinds,
         notes: "A flag counts when given alone or as `=true` (`--enable-skip-login=false` passes); `--authentication-mode` fails when its list contains basic. The cluster-admin check uses the C-0035 rule (wildcard verbs and resources) on the grants of the pod's ServiceAccount, through ClusterRoleBindings and RoleBindings alike."
     ) { context in
         context.evaluateWorkloads { workload in
@@ -120,7 +99,7 @@ enum ExposureControls {
             var related: [RelatedObject] = []
             let account = workload.podSpec.effectiveServiceAccountName
             if let admin = context.subjectFailure(
-                "", grants: context.grants(of: workload).filter { RBACControls.isAdministrative($0.rule) })
+                "", grants: context.grants(of: workload).filter { $0.rule.isAdministrative })
             {
                 evidence += admin.evidence.map { "ServiceAccount \(workload.namespace)/\(account): \($0)" }
                 related = admin.related

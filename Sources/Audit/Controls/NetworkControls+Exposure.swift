@@ -2,24 +2,9 @@ import Inventory
 
 /// Controls over how workloads are reached: from outside the cluster, through which Services and ports.
 extension NetworkControls {
-    static let routeKinds: [ResourceKind] = [.httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes]
-    static let istioKinds: [ResourceKind] = [.gateways, .virtualservices]
-    /// The optional kinds through which external exposure is found besides Services and Ingresses.
-    static let exposureKinds = routeKinds + istioKinds
-
-    /// `Service apps/web (LoadBalancer)`, `Ingress apps/shop`: an exposing object as evidence names it.
-    static func describe(_ exposure: RelatedObject, in snapshot: ClusterSnapshot) -> String {
-        let name = "\(exposure.kind) \(exposure.namespace.map { "\($0)/" } ?? "")\(exposure.name)"
-        guard exposure.kind == "Service",
-            let service = snapshot.services.first(where: { $0.name == exposure.name && $0.namespace == exposure.namespace })
-        else { return name }
-        return "\(name) (\(service.spec.type ?? "ClusterIP")\((service.spec.externalIPs ?? []).isEmpty ? "" : " with externalIPs"))"
-    }
-
-    static func exposureFailure(_ message: String, exposures: [RelatedObject], in snapshot: ClusterSnapshot) -> Failure? {
+    static func exposureFailure(_ message: String, exposures: [RelatedObject], in context: AuditContext) -> Failure? {
         guard !exposures.isEmpty else { return nil }
-        return Failure(
-            message: message, evidence: exposures.map { "exposed by \(describe($0, in: snapshot))" }, related: exposures)
+        return Failure(message: message, evidence: exposures.map { "exposed by \(context.describe(exposure: $0))" }, related: exposures)
     }
 
     static let externalFacing = Control(
@@ -35,7 +20,7 @@ extension NetworkControls {
         context.evaluateWorkloads { workload in
             exposureFailure(
                 "\(workload.kind) \(workload.name) is reachable from outside the cluster",
-                exposures: context.externalExposures(of: workload), in: context.snapshot)
+                exposures: context.externalExposures(of: workload), in: context)
         }
     }
 
@@ -60,7 +45,7 @@ extension NetworkControls {
             return Failure(
                 message: "\(workload.kind) \(workload.name) is a sensitive interface (\(interface)) exposed outside the cluster",
                 evidence: ["metadata.name contains \"\(interface)\""]
-                    + exposures.map { "exposed by \(describe($0, in: context.snapshot))" },
+                    + exposures.map { "exposed by \(context.describe(exposure: $0))" },
                 related: exposures)
         }
     }
@@ -160,7 +145,7 @@ extension NetworkControls {
             exposureFailure(
                 "\(workload.kind) \(workload.name) is exposed through a Gateway API route or an Istio ingress",
                 exposures: context.externalExposures(of: workload).filter { exposingKinds.contains($0.kind) },
-                in: context.snapshot)
+                in: context)
         }
     }
 }

@@ -9,7 +9,6 @@ package enum NetworkControls {
         externalFacing, exposedSensitiveInterfaces, sshServerRunning, ingressUsesTLS, gatewayAPIExposure,
     ]
 
-    static let workloadKinds = WorkloadPrivilegeControls.workloadKinds
     static let ciliumKinds: [ResourceKind] = [.ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies]
 
     // MARK: - Namespace segmentation (C-0054, C-0049, C-0206)
@@ -110,7 +109,7 @@ package enum NetworkControls {
             return Failure(
                 message: "\(workload.kind) \(workload.name) is selected only by network policies that restrict neither ingress nor egress",
                 evidence: policies.map {
-                    "\($0.object.kind) \($0.object.namespace.map { "\($0)/" } ?? "")\($0.object.name) restricts neither ingress nor egress"
+                    "\($0.object.displayName) restricts neither ingress nor egress"
                 },
                 related: policies.map(\.object))
         }

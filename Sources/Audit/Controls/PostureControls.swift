@@ -9,7 +9,6 @@ enum PostureControls {
         noAdmissionPolicy, exposedCriticalVulnerabilities,
     ]
 
-    static let workloadKinds = WorkloadPrivilegeControls.workloadKinds
     static let webhookKinds: [ResourceKind] = [.validatingwebhookconfigurations, .mutatingwebhookconfigurations]
     static let admissionPolicyKinds: [ResourceKind] = [.validatingadmissionpolicies, .validatingadmissionpolicybindings]
 
@@ -28,7 +27,7 @@ enum PostureControls {
         let system = Set(context.config.systemNamespaces)
         return context.evaluateNamespaces(onlyWithWorkloads: true) { namespace in
             guard !system.contains(namespace.name),
-                let evidence = AdmissionControls.enforcementGap(namespace, required: .baseline)
+                let evidence = namespace.enforcementGap(required: .baseline)
             else { return nil }
             return Failure(
                 message: "Namespace \(namespace.name) runs workloads without Pod Security Admission enforcement", evidence: evidence)
@@ -143,7 +142,7 @@ enum PostureControls {
         }
         let webhooks = snapshot.validatingWebhookConfigurations.filter { !($0.webhooks ?? []).isEmpty }
         let policies = AdmissionEnforcement(context: context).denyingBindings
-        let enforcing = snapshot.namespaces.filter { AdmissionControls.enforcementGap($0, required: .baseline) == nil }
+        let enforcing = snapshot.namespaces.filter { $0.enforcementGap(required: .baseline) == nil }
         let active = !webhooks.isEmpty || !policies.isEmpty || !enforcing.isEmpty
         let policyLine = snapshot.collected.contains(.validatingadmissionpolicybindings)
             ? "no ValidatingAdmissionPolicy is bound with the Deny action"
@@ -203,13 +202,13 @@ enum PostureControls {
         rationale: "A critical vulnerability in an internet-facing image is the shortest path into a cluster: exploits for them are published and scanned for, and the exposed pod hands the attacker its ServiceAccount token and network position.",
         remediation: "Rebuild the image on a patched base or upgrade the vulnerable package, redeploy, and keep workloads that cannot be patched off the internet until they are.",
         example: "kubectl get vulnerabilityreports -n shop -o wide\nkubectl set image deployment/web web=registry.example/web:1.4.2   # the patched build",
-        reads: workloadKinds + [.services, .ingresses, .vulnerabilityreports], optionalReads: NetworkControls.exposureKinds,
+        reads: workloadKinds + [.services, .ingresses, .vulnerabilityreports], optionalReads: exposureKinds,
         notes: "Reads the VulnerabilityReports the Trivy Operator writes (aquasecurity.github.io/v1alpha1); Lookout scans no image itself. A report is tied to its workload by its trivy-operator.resource labels (or owner), following ReplicaSet → Deployment and Job → CronJob. Vulnerability counts go in the message, not the evidence, so a finding keeps its fingerprint while the vulnerability database changes. Skipped, as LO-001, when the cluster serves Gateway API routes or Istio kinds that the credentials may not list."
     ) { context in
         let reports = criticalReportsByWorkload(in: context)
         return context.evaluateWorkloads { workload in
             guard let vulnerable = reports[workload.ref], !vulnerable.isEmpty else { return nil }
-            let reach = ExposureControls.externalReach(of: workload, in: context)
+            let reach = context.externalReach(of: workload)
             guard !reach.evidence.isEmpty else { return nil }
             let sorted = vulnerable.sorted { $0.name < $1.name }
             // Counts come from objects anyone with create rights can write: saturate, never overflow.

@@ -23,7 +23,7 @@ extension RBACControls {
     /// Powers worth handing on to another identity: the ones that reach Secrets, run code, act as
     /// someone else or reach nodes.
     static func isPowerful(_ grant: Grant) -> Bool {
-        isAdministrative(grant.rule)
+        grant.rule.isAdministrative
             || [
                 readSecretsPermission, createPodsPermission, execPermission, impersonatePermission, nodesProxyPermission,
                 createTokensPermission,

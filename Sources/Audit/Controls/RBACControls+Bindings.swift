@@ -14,7 +14,7 @@ extension RBACControls {
         informational: true,
         notes: "Informational: kept out of the risk score. Lists every bound ServiceAccount as controls.md specifies; Kubescape's current rule leaves out ServiceAccounts that set `automountServiceAccountToken: false` and bindings whose role is missing."
     ) { context in
-        let bound = Dictionary(grouping: boundSubjects(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
+        let bound = Dictionary(grouping: BoundSubject.all(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
         return .evaluated(bound.keys.sorted().map { account in
             ResourceVerdict(
                 resource: account.ref,
@@ -45,18 +45,18 @@ extension RBACControls {
         reads: rbacKinds,
         notes: "The resources are the bindings, as in Kubescape. Lookout matches the identities by kind (User system:anonymous, Group system:unauthenticated; a Group named system:anonymous matches nobody), and exempts a binding whose role grants only the non-resource URLs /healthz, /livez, /readyz, /version and OIDC discovery: every cluster has the system:public-info-viewer binding, which Kubescape fails. A binding whose role does not exist still fails: the role can be created later."
     ) { context in
-        .evaluated(bindings(in: context.snapshot).map { binding in
+        .evaluated(BindingObject.all(in: context.snapshot).map { binding in
             let anonymous = (binding.object.subjects ?? []).enumerated()
                 .filter { isAnonymous($0.element.normalized(bindingNamespace: binding.namespace)) }
             guard !anonymous.isEmpty else { return ResourceVerdict(resource: binding.ref, failure: nil) }
             let rules = context.grants.filter { $0.binding == binding.related && isAnonymous($0.subject) }.map(\.rule)
-            let onlyPublicInfo = roleExists(binding.object.roleRef, bindingNamespace: binding.namespace, in: context.snapshot)
+            let onlyPublicInfo = context.snapshot.containsRole(binding.role)
                 && rules.allSatisfy { ($0.resources ?? []).isEmpty && ($0.nonResourceURLs ?? []).allSatisfy(publicInfoURLs.contains) }
             guard !onlyPublicInfo else { return ResourceVerdict(resource: binding.ref, failure: nil) }
             return ResourceVerdict(
                 resource: binding.ref,
                 failure: Failure(
-                    message: "\(binding.ref.displayName) gives \(describe(binding.role)) to unauthenticated callers",
+                    message: "\(binding.ref.displayName) gives \(binding.role.displayName) to unauthenticated callers",
                     evidence: anonymous.map { "subjects[\($0.offset)] \($0.element.kind) \($0.element.name)" },
                     related: [binding.role]))
         })
@@ -71,10 +71,10 @@ extension RBACControls {
         rationale: "The dashboard's role lets it read and change cluster objects on behalf of its users: another identity bound to it, or another pod running with the dashboard's token, gets that access without going through the dashboard's login.",
         remediation: "Bind the kubernetes-dashboard role only to the dashboard's ServiceAccount, and give other workloads their own ServiceAccounts.",
         example: "kubectl get rolebindings,clusterrolebindings -A -o wide | grep kubernetes-dashboard",
-        reads: rbacKinds + WorkloadPrivilegeControls.workloadKinds,
+        reads: rbacKinds + workloadKinds,
         notes: "The resources are the bound subjects and the workloads together. Only a ServiceAccount named kubernetes-dashboard is the dashboard's identity; Kubescape accepts a User or Group of that name as well."
     ) { context in
-        let bound = Dictionary(grouping: boundSubjects(in: context.snapshot).filter { $0.role.name == dashboardName }, by: \.subject)
+        let bound = Dictionary(grouping: BoundSubject.all(in: context.snapshot).filter { $0.role.name == dashboardName }, by: \.subject)
         let subjects = context.evaluateSubjects { subject, _ in
             guard !(subject.kind == "ServiceAccount" && subject.name == dashboardName) else { return nil }
             return bindingFailure(
@@ -103,7 +103,7 @@ extension RBACControls {
         reads: [.serviceaccounts] + bindingKinds,
         notes: "Adds the bindings half of CIS 5.1.5, which Kubescape's rule leaves out. Only bindings that name the ServiceAccount itself count; bindings to the groups system:serviceaccounts[:ns] reach every ServiceAccount and are left to the other RBAC controls."
     ) { context in
-        let bound = Dictionary(grouping: boundSubjects(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
+        let bound = Dictionary(grouping: BoundSubject.all(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
         return .evaluated(context.snapshot.serviceAccounts.filter { $0.name == "default" }.map { account in
             let subject = Subject(kind: "ServiceAccount", name: account.name, namespace: account.namespace)
             var leading: [String] = []
@@ -118,7 +118,7 @@ extension RBACControls {
                 : Failure(
                     message: "\(subject.ref.displayName) is usable by pods that name no ServiceAccount",
                     evidence: leading + bindings.map(\.evidence),
-                    related: relatedObjects(of: bindings))
+                    related: BoundSubject.relatedObjects(of: bindings))
             return ResourceVerdict(resource: subject.ref, failure: failure)
         })
     }
@@ -131,9 +131,9 @@ extension RBACControls {
         rationale: "Rights granted to `default` go to every pod of the namespace that names no ServiceAccount: a workload that never needed the API gets them, and a compromise of any such pod is a compromise of all of them.",
         remediation: "Create a ServiceAccount for the workload that needs the rights, move the binding to it, and set `serviceAccountName` on that workload only.",
         example: "kubectl create serviceaccount web -n shop\nkubectl set serviceaccount deployment/web web -n shop\nkubectl delete rolebinding default-edit -n shop",
-        reads: WorkloadPrivilegeControls.workloadKinds + [.serviceaccounts] + bindingKinds
+        reads: workloadKinds + [.serviceaccounts] + bindingKinds
     ) { context in
-        let bound = Dictionary(grouping: boundSubjects(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
+        let bound = Dictionary(grouping: BoundSubject.all(in: context.snapshot).filter { $0.subject.kind == "ServiceAccount" }, by: \.subject)
         return context.evaluateWorkloads { workload in
             guard workload.podSpec.effectiveServiceAccountName == "default" else { return nil }
             let account = Subject(kind: "ServiceAccount", name: "default", namespace: workload.namespace)
@@ -166,11 +166,11 @@ extension RBACControls {
         let snapshot = context.snapshot
         struct AccountKey: Hashable { var namespace: String, name: String }
         let accounts = Set(snapshot.serviceAccounts.map { AccountKey(namespace: $0.namespace, name: $0.name) })
-        return .evaluated(bindings(in: snapshot).map { binding in
+        return .evaluated(BindingObject.all(in: snapshot).map { binding in
             var evidence: [String] = []
             var related: [RelatedObject] = []
-            if !roleExists(binding.object.roleRef, bindingNamespace: binding.namespace, in: snapshot) {
-                evidence.append("roleRef \(describe(binding.role)) does not exist")
+            if !snapshot.containsRole(binding.role) {
+                evidence.append("roleRef \(binding.role.displayName) does not exist")
                 related.append(binding.role)
             }
             for (index, subject) in (binding.object.subjects ?? []).enumerated() where subject.kind == "ServiceAccount" {

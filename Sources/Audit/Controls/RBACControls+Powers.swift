@@ -41,7 +41,8 @@ extension RBACControls {
         apiGroups: nil)
     /// CoreDNS reads its Corefile from ConfigMap kube-system/coredns.
     static let corednsConfigPermission = Permission(
-        verbs: ["update", "patch"], resources: ["configmaps"], apiGroups: [""], namespace: "kube-system")
+        verbs: ["update", "patch"], resources: ["configmaps"], apiGroups: [""], objects: .named("coredns"),
+        namespace: "kube-system")
 
     static let createPods = Control(
         id: "C-0188", name: "Minimize access to create pods", baseScore: 5,
@@ -146,10 +147,7 @@ extension RBACControls {
         context.evaluateSubjects { subject, grants in
             context.subjectFailure(
                 "\(subject.ref.displayName) can modify the coredns ConfigMap",
-                grants: grants.filter { grant in
-                    let names = grant.rule.resourceNames ?? []
-                    return corednsConfigPermission.isGranted(by: grant) && (names.isEmpty || names.contains("coredns"))
-                })
+                grants: grants.filter(corednsConfigPermission.isGranted))
         }
     }
 

@@ -1,14 +1,7 @@
 import Inventory
 
-/// Controls over what subjects may do, aggregated per subject across all bindings.
-///
-/// Rules are matched the way the RBAC authorizer matches them: `*` in verbs, resources or apiGroups
-/// matches anything, and a subresource such as `pods/exec` is also matched by `*/exec`. Lookout counts
-/// `pods/*` as well: Kubernetes does not expand it, but Kubescape counts it and a role that says it
-/// means to grant every subresource. `resourceNames` are ignored, as Kubescape ignores them, except by
-/// C-0037. A RoleBinding to a ClusterRole grants the role only in the binding's namespace, so powers
-/// over cluster-scoped resources (nodes, CSRs, webhook configurations, persistent volumes) count only
-/// when a ClusterRoleBinding grants them.
+/// Controls over what subjects may do, aggregated per subject across all bindings. Rules are matched by
+/// `PolicyRule.permits` (Context/RBACPermission.swift).
 enum RBACControls {
     static let all: [Control] = [
         administrativeRoles, wildcardRoles, clusterAdminUsage, createPods, execIntoContainer, listSecrets,
@@ -20,14 +13,7 @@ enum RBACControls {
         workloadsInKubeSystem, defaultServiceAccountInUse, danglingBindings,
     ]
 
-    static let rbacKinds: [ResourceKind] = [.roles, .clusterroles, .rolebindings, .clusterrolebindings]
     static let bindingKinds: [ResourceKind] = [.rolebindings, .clusterrolebindings]
-
-    /// A rule equal to cluster-admin: every verb on every resource of the core or every group.
-    static func isAdministrative(_ rule: PolicyRule) -> Bool {
-        rule.verbs.contains("*") && (rule.resources ?? []).contains("*")
-            && (rule.apiGroups ?? []).contains { $0 == "*" || $0.isEmpty }
-    }
 
     static let administrativeRoles = Control(
         id: "C-0035", name: "Administrative Roles", baseScore: 6,
@@ -56,7 +42,7 @@ enum RBACControls {
         context.evaluateSubjects { subject, grants in
             context.subjectFailure(
                 "\(subject.kind) \(subject.name) has administrative (wildcard) permissions",
-                grants: grants.filter { isAdministrative($0.rule) })
+                grants: grants.filter { $0.rule.isAdministrative })
         }
     }
 
@@ -91,7 +77,7 @@ enum RBACControls {
                 "\(subject.ref.displayName) is bound to cluster-admin",
                 grants: grants.filter {
                     $0.binding.kind == "ClusterRoleBinding" && $0.role.kind == "ClusterRole" && $0.role.name == "cluster-admin"
-                        && isAdministrative($0.rule)
+                        && $0.rule.isAdministrative
                 })
         }
     }
@@ -110,39 +96,9 @@ enum RBACControls {
     }
 }
 
-// MARK: - Matching rules against the powers controls look for
+// MARK: - Subjects holding a power
 
 extension RBACControls {
-    /// A power an RBAC control looks for.
-    struct Permission: Sendable {
-        /// Any of these verbs; nil: any verb at all.
-        var verbs: [String]?
-        /// Any of these resources; subresources are written `pods/exec`.
-        var resources: [String]
-        /// Any of these API groups ("" is the core group); nil: any group.
-        var apiGroups: [String]?
-        /// The resources are cluster-scoped: a RoleBinding cannot grant them, only a ClusterRoleBinding.
-        var clusterScoped = false
-        /// The power matters only in this namespace: grants that reach it (ClusterRoleBindings and
-        /// RoleBindings there) count, others do not.
-        var namespace: String? = nil
-
-        func isGranted(by grant: Grant) -> Bool {
-            if let granted = grant.namespace {
-                if clusterScoped { return false }
-                if let namespace, granted != namespace { return false }
-            }
-            return grant.rule.permits(self)
-        }
-
-        /// The same verbs and groups on more resources.
-        func adding(resources more: [String]) -> Permission {
-            var copy = self
-            copy.resources += more
-            return copy
-        }
-    }
-
     /// Fails every subject that holds `permission`, one evidence line per granting rule.
     static func subjectsHolding(_ permission: Permission, _ power: String) -> @Sendable (AuditContext) -> ControlOutcome {
         { context in
@@ -158,112 +114,14 @@ extension RBACControls {
         for case .evaluated(let part) in outcomes { verdicts += part }
         return .evaluated(verdicts)
     }
-
-    /// `Kind namespace/name`, or `Kind name` for cluster-scoped objects.
-    static func describe(_ object: RelatedObject) -> String {
-        object.namespace.map { "\(object.kind) \($0)/\(object.name)" } ?? "\(object.kind) \(object.name)"
-    }
-}
-
-extension PolicyRule {
-    /// Whether this rule grants `permission`, with the authorizer's wildcards and the subresource forms
-    /// described on `RBACControls`.
-    func permits(_ permission: RBACControls.Permission) -> Bool {
-        if let wanted = permission.verbs, !verbs.contains("*"), !verbs.contains(where: wanted.contains) { return false }
-        if let wanted = permission.apiGroups {
-            let granted = apiGroups ?? []
-            guard granted.contains("*") || granted.contains(where: wanted.contains) else { return false }
-        }
-        let granted = resources ?? []
-        return permission.resources.contains { wanted in granted.contains { Self.resource($0, covers: wanted) } }
-    }
-
-    static func resource(_ granted: String, covers wanted: String) -> Bool {
-        if granted == "*" || granted == wanted { return true }
-        guard let slash = wanted.firstIndex(of: "/") else { return false }
-        let parent = wanted[..<slash]
-        let subresource = wanted[wanted.index(after: slash)...]
-        return granted == "*/\(subresource)" || granted == "\(parent)/*"
-    }
 }
 
 // MARK: - Who is bound, whatever the binding grants
 
 extension RBACControls {
-    /// One subject named by one binding, whether or not the role it references exists or grants
-    /// anything: the controls about who is bound read these, the ones about powers read `Grant`s.
-    struct BoundSubject: Sendable, Hashable {
-        var subject: Subject
-        var role: RelatedObject
-        var binding: RelatedObject
-        /// The namespace the binding grants in; nil for a ClusterRoleBinding.
-        var namespace: String?
-
-        var related: [RelatedObject] { [role, binding] }
-
-        var evidence: String {
-            let scope = namespace.map { "in namespace \($0)" } ?? "cluster-wide"
-            return "bound to \(RBACControls.describe(role)) via \(RBACControls.describe(binding)) (\(scope))"
-        }
-    }
-
-    /// Every subject of every binding, in `bindings(in:)` order.
-    static func boundSubjects(in snapshot: ClusterSnapshot) -> [BoundSubject] {
-        bindings(in: snapshot).flatMap { binding in
-            (binding.object.subjects ?? []).map { subject in
-                BoundSubject(
-                    subject: subject.normalized(bindingNamespace: binding.namespace), role: binding.role,
-                    binding: binding.related, namespace: binding.namespace)
-            }
-        }
-    }
-
-    /// A RoleBinding or ClusterRoleBinding with the names a report gives it and its role.
-    struct BindingObject: Sendable {
-        var object: RoleBinding
-        var kind: String
-        /// The namespace it grants in; nil for a ClusterRoleBinding.
-        var namespace: String?
-
-        var ref: ResourceRef {
-            ResourceRef(apiVersion: "rbac.authorization.k8s.io/v1", kind: kind, namespace: namespace, name: object.name)
-        }
-        var related: RelatedObject { RelatedObject(kind: kind, namespace: namespace, name: object.name) }
-        /// The role it references, which may not exist.
-        var role: RelatedObject {
-            RelatedObject(
-                kind: object.roleRef.kind, namespace: object.roleRef.kind == "Role" ? namespace : nil, name: object.roleRef.name)
-        }
-    }
-
-    /// ClusterRoleBindings, then RoleBindings.
-    static func bindings(in snapshot: ClusterSnapshot) -> [BindingObject] {
-        snapshot.clusterRoleBindings.map { BindingObject(object: $0, kind: "ClusterRoleBinding", namespace: nil) }
-            + snapshot.roleBindings.map { BindingObject(object: $0, kind: "RoleBinding", namespace: $0.namespace) }
-    }
-
     /// A failure listing the bindings behind it, roles and bindings in `related`; nil when there are none.
     static func bindingFailure(_ message: String, leading: [String] = [], bindings: [BoundSubject]) -> Failure? {
         guard !bindings.isEmpty else { return nil }
-        return Failure(message: message, evidence: leading + bindings.map(\.evidence), related: relatedObjects(of: bindings))
-    }
-
-    /// The roles and bindings behind `bindings`, each once, in order.
-    static func relatedObjects(of bindings: [BoundSubject]) -> [RelatedObject] {
-        var related: [RelatedObject] = []
-        for object in bindings.flatMap(\.related) where !related.contains(object) { related.append(object) }
-        return related
-    }
-
-    /// Whether the role a binding in `namespace` (nil: a ClusterRoleBinding) references exists.
-    /// References of unknown kinds are not judged.
-    static func roleExists(_ roleRef: RoleRef, bindingNamespace namespace: String?, in snapshot: ClusterSnapshot) -> Bool {
-        switch roleRef.kind {
-        case "ClusterRole": return snapshot.clusterRoles.contains { $0.name == roleRef.name }
-        case "Role":
-            guard let namespace else { return false }
-            return snapshot.roles.contains { $0.name == roleRef.name && $0.namespace == namespace }
-        default: return true
-        }
+        return Failure(message: message, evidence: leading + bindings.map(\.evidence), related: BoundSubject.relatedObjects(of: bindings))
     }
 }

@@ -208,7 +208,6 @@ extension WorkloadHygieneControls {
         })
     }
 
-    static let routeKinds: [ResourceKind] = [.httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes]
 
     static let danglingGatewayBackend = Control(
         id: "C-0302", name: "Dangling Gateway API backend", baseScore: 4, frameworks: ["DevOpsBest"],

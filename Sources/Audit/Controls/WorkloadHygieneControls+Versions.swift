@@ -1,59 +1,5 @@
 import Inventory
 
-/// `major.minor.patch` as Kubernetes components and images write it: an optional leading `v`, and a
-/// vendor or build suffix after the numbers (`v1.21.2-eks-0389ca3`, `v1.28.3+k3s1`, `9.2.3-ubuntu`,
-/// `1.6.6-0ubuntu1`) that is kept out of comparisons, so vendor builds compare as the release they
-/// are built from. Pre-release suffixes (`-rc.1`) are ignored the same way.
-struct SemanticVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
-    var major: Int
-    var minor: Int
-    var patch: Int
-    /// Whether all three numbers were written: `9.2` names no single release.
-    var isComplete: Bool
-
-    init(_ major: Int, _ minor: Int, _ patch: Int) {
-        self.major = major
-        self.minor = minor
-        self.patch = patch
-        self.isComplete = true
-    }
-
-    init?(_ text: some StringProtocol) {
-        var rest = Substring(text)
-        if let first = rest.first, first == "v" || first == "V" { rest = rest.dropFirst() }
-        let core = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        if let next = rest.dropFirst(core.count).first, !"-+_~".contains(next) { return nil }
-        let numbers = core.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...3).contains(numbers.count) else { return nil }
-        let values = numbers.compactMap { Int($0) }
-        guard values.count == numbers.count else { return nil }
-        major = values[0]
-        minor = values.count > 1 ? values[1] : 0
-        patch = values.count > 2 ? values[2] : 0
-        isComplete = values.count == 3
-    }
-
-    var description: String { "\(major).\(minor).\(patch)" }
-
-    /// Whether the version falls in one of `ranges`, each from the first affected release up to
-    /// (not including) the release that fixed it.
-    func isIn(_ ranges: [Range<SemanticVersion>]) -> Bool { ranges.contains { $0.contains(self) } }
-
-    static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
-        (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
-    }
-
-    static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
-        (lhs.major, lhs.minor, lhs.patch) == (rhs.major, rhs.minor, rhs.patch)
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(major)
-        hasher.combine(minor)
-        hasher.combine(patch)
-    }
-}
-
 extension WorkloadHygieneControls {
     static let versionControls: [Control] = [
         subPathSymlinkCVE, ingressNginxSnippetCVE, linuxKernelContainerEscapeCVE, argoCDDirectoryTraversalCVE,
@@ -63,7 +9,7 @@ extension WorkloadHygieneControls {
 
     /// Kubernetes minor releases the project still supports, newest three. Update it when a minor
     /// release ships or reaches end of life (https://kubernetes.io/releases/: roughly every four months).
-    static let supportedKubernetesMinors: [(major: Int, minor: Int)] = [(1, 34), (1, 35), (1, 36)]
+    static let supportedKubernetesMinors = [SemanticVersion(1, 34, 0), SemanticVersion(1, 35, 0), SemanticVersion(1, 36, 0)]
 
     /// An image whose versions are affected by an advisory, recognised by the last component of its
     /// repository (`argocd` in `quay.io/argoproj/argocd`) and the version in its tag.
@@ -93,15 +39,6 @@ extension WorkloadHygieneControls {
     }
 
     static let imageVersionNotes = "Checks every workload kind and init containers (Kubescape checks Deployments' containers only); the image is recognised by its parsed repository name and versions are compared numerically. An image whose tag names no complete version (digest only, `latest`) passes: its version cannot be known from the API."
-
-    /// Verdicts for the Nodes that report `field`; skipped when Nodes exist and none reports it (a
-    /// snapshot written by hand), since nothing could be judged.
-    static func evaluateNodes(_ context: AuditContext, field: String, value: (Node) -> String?, check: (Node, String) -> Failure?) -> ControlOutcome {
-        let nodes = context.snapshot.nodes
-        let reporting = nodes.compactMap { node in value(node).map { (node, $0) } }
-        if reporting.isEmpty, !nodes.isEmpty { return .skipped(reason: "no Node reports status.nodeInfo.\(field)") }
-        return .evaluated(reporting.map { ResourceVerdict(resource: ref($0.0, .nodes), failure: check($0.0, $0.1)) })
-    }
 
     static let subPathSymlinkCVE = Control(
         id: "C-0058", name: "CVE-2021-25741 - Using symlink for arbitrary host file system access.", baseScore: 6,
@@ -256,7 +193,7 @@ extension WorkloadHygieneControls {
             SemanticVersion(0, 0, 0)..<SemanticVersion(1, 4, 12), SemanticVersion(1, 5, 0)..<SemanticVersion(1, 5, 10),
             SemanticVersion(1, 6, 0)..<SemanticVersion(1, 6, 1),
         ]
-        return evaluateNodes(context, field: "containerRuntimeVersion", value: { $0.status?.nodeInfo?.containerRuntimeVersion }) { node, runtime in
+        return context.evaluateNodes(field: "containerRuntimeVersion", value: { $0.status?.nodeInfo?.containerRuntimeVersion }) { node, runtime in
             guard runtime.hasPrefix("containerd://"), let version = SemanticVersion(runtime.dropFirst("containerd://".count)),
                   version.isIn(affected)
             else { return nil }
@@ -336,16 +273,16 @@ extension WorkloadHygieneControls {
 
     static let outdatedKubernetesVersion = Control(
         id: "C-0273", name: "Outdated Kubernetes version", baseScore: 2, frameworks: ["security"],
-        description: "Fails a Node whose kubelet runs a Kubernetes minor release the project no longer supports (supported: \(supportedKubernetesMinors.map { "v\($0.major).\($0.minor)" }.joined(separator: ", "))).",
+        description: "Fails a Node whose kubelet runs a Kubernetes minor release the project no longer supports (supported: \(supportedKubernetesMinors.map(\.minorRelease).joined(separator: ", "))).",
         rationale: "An unsupported release gets no security fixes: every Kubernetes CVE published after its end of life stays open on those nodes.",
         remediation: "Upgrade the control plane and then the nodes to a supported minor release, one minor at a time.",
         example: "kubectl get nodes -o custom-columns=NAME:.metadata.name,KUBELET:.status.nodeInfo.kubeletVersion",
         reads: [.nodes],
         notes: "The supported minors are a list in the code, updated with each Kubernetes release. A version that cannot be parsed fails; Nodes that report no kubelet version are not evaluated."
     ) { context in
-        let supported = supportedKubernetesMinors.map { "v\($0.major).\($0.minor)" }.joined(separator: ", ")
-        return evaluateNodes(context, field: "kubeletVersion", value: { $0.status?.nodeInfo?.kubeletVersion }) { node, text in
-            if let version = SemanticVersion(text), supportedKubernetesMinors.contains(where: { $0.major == version.major && $0.minor == version.minor }) {
+        let supported = supportedKubernetesMinors.map(\.minorRelease).joined(separator: ", ")
+        return context.evaluateNodes(field: "kubeletVersion", value: { $0.status?.nodeInfo?.kubeletVersion }) { node, text in
+            if let version = SemanticVersion(text), supportedKubernetesMinors.contains(where: version.isSameMinor) {
                 return nil
             }
             return Failure(

@@ -8,10 +8,6 @@ enum WorkloadHygieneControls {
         resourceControls + probeControls + placementControls + imageControls + referenceControls
         + versionControls + storageControls
 
-    static let workloadKinds: [ResourceKind] = [
-        .pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .replicationcontrollers,
-    ]
-
     /// Verdicts for a subset of the workloads, for controls that judge only some kinds (probes only
     /// make sense for long-running ones, selectors only exist on controllers).
     static func evaluate(_ workloads: [Workload], _ check: (Workload) -> Failure?) -> ControlOutcome {

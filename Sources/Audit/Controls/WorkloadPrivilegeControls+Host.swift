@@ -259,12 +259,7 @@ extension WorkloadPrivilegeControls {
         notes: "A `hostPort: 0` means no host port and passes."
     ) { context in
         context.evaluateWorkloads { workload in
-            workload.failure("\(workload.kind) \(workload.name) opens a host port") { path, container in
-                (container.ports ?? []).enumerated().compactMap { index, port in
-                    guard let hostPort = port.hostPort, hostPort > 0 else { return nil }
-                    return "\(workload.path(path, "ports[\(index)].hostPort"))=\(hostPort)"
-                }
-            }
+            workload.failure("\(workload.kind) \(workload.name) opens a host port", check: workload.hostPortEvidence)
         }
     }
 }

@@ -3,7 +3,7 @@ import Inventory
 /// Controls over the Kubernetes API token a workload's pods receive, and what that token may do.
 extension WorkloadPrivilegeControls {
     static let identityKinds: [ResourceKind] = workloadKinds + [.serviceaccounts]
-    static let tokenPowerKinds: [ResourceKind] = identityKinds + RBACControls.rbacKinds
+    static let tokenPowerKinds: [ResourceKind] = identityKinds + rbacKinds
 
     /// Why the workload's pods get an API token, as an evidence line, with the ServiceAccount it
     /// belongs to; nil when no token is mounted.
@@ -91,7 +91,7 @@ extension WorkloadPrivilegeControls {
 
     /// One subject of one binding with the rules it grants (none when the role does not exist).
     struct BindingGrants {
-        var binding: RBACControls.BoundSubject
+        var binding: BoundSubject
         var grants: [Grant]
     }
 
@@ -102,7 +102,7 @@ extension WorkloadPrivilegeControls {
             var subject: Subject
         }
         let grants = Dictionary(grouping: context.grants) { Key(binding: $0.binding, subject: $0.subject) }
-        return Dictionary(grouping: RBACControls.boundSubjects(in: context.snapshot).map {
+        return Dictionary(grouping: BoundSubject.all(in: context.snapshot).map {
             BindingGrants(binding: $0, grants: grants[Key(binding: $0.binding, subject: $0.subject)] ?? [])
         }, by: \.binding.subject)
     }
@@ -115,10 +115,7 @@ extension WorkloadPrivilegeControls {
         let own = Subject(kind: "ServiceAccount", name: workload.podSpec.effectiveServiceAccountName, namespace: workload.namespace)
         let namespaceGroup = Subject(kind: "Group", name: "system:serviceaccounts:\(workload.namespace)")
         let universal = everyAccountGroups.flatMap { all[Subject(kind: "Group", name: $0)] ?? [] }.filter { entry in
-            let role = entry.binding.role
-            let roleKnown = RBACControls.roleExists(
-                RoleRef(kind: role.kind, name: role.name), bindingNamespace: entry.binding.namespace, in: context.snapshot)
-            return !(roleKnown && entry.grants.allSatisfy(\.rule.isSelfDiscovery))
+            !(context.snapshot.containsRole(entry.binding.role) && entry.grants.allSatisfy(\.rule.isSelfDiscovery))
         }
         return (all[own] ?? []) + (all[namespaceGroup] ?? []) + universal
     }
@@ -147,7 +144,7 @@ extension WorkloadPrivilegeControls {
             return Failure(
                 message: "\(workload.kind) \(workload.name) mounts a token of a ServiceAccount with RBAC permissions",
                 evidence: [automount.line] + lines,
-                related: [automount.serviceAccount] + RBACControls.relatedObjects(of: bindings.map(\.binding)))
+                related: [automount.serviceAccount] + BoundSubject.relatedObjects(of: bindings.map(\.binding)))
         }
     }
 
@@ -159,10 +156,12 @@ extension WorkloadPrivilegeControls {
     /// run as any ServiceAccount there) or reads Secrets (which hold tokens and keys). Rules limited to
     /// named objects do not.
     static func allowsClusterTakeover(_ rule: PolicyRule) -> Bool {
-        guard (rule.resourceNames ?? []).isEmpty else { return false }
-        return rule.allows(verbs: ["create", "update", "patch"], resources: workloadResources, apiGroups: ["", "apps", "batch"])
-            || rule.allows(verbs: ["get", "list", "watch"], resources: ["secrets"], apiGroups: [""])
+        rule.permits(writeAnyWorkloadPermission) || rule.permits(readAnySecretPermission)
     }
+
+    static let writeAnyWorkloadPermission = Permission(
+        verbs: ["create", "update", "patch"], resources: workloadResources, apiGroups: ["", "apps", "batch"], objects: .unnamed)
+    static let readAnySecretPermission = Permission(verbs: ["get", "list", "watch"], resources: ["secrets"], apiGroups: [""], objects: .unnamed)
 
     static let clusterTakeoverRoles = Control(
         id: "C-0267", name: "Workload with cluster takeover roles", baseScore: 6,
@@ -194,7 +193,7 @@ extension WorkloadPrivilegeControls {
         context.evaluateWorkloads { workload in
             tokenPowerFailure(
                 context, workload, "\(workload.kind) \(workload.name) mounts a token with administrative permissions",
-                grants: tokenGrants(context, workload).filter { RBACControls.isAdministrative($0.rule) })
+                grants: tokenGrants(context, workload).filter { $0.rule.isAdministrative })
         }
     }
 }

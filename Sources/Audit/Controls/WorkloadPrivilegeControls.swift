@@ -20,10 +20,6 @@ package enum WorkloadPrivilegeControls {
         secretAccess, persistentVolumeClaimAccess, configMapAccess,
     ]
 
-    static let workloadKinds: [ResourceKind] = [
-        .pods, .deployments, .replicasets, .daemonsets, .statefulsets, .jobs, .cronjobs, .replicationcontrollers,
-    ]
-
     /// Capability names as the runtime reads them: case-insensitive, with or without the `CAP_` prefix.
     package static func canonicalCapability(_ name: String) -> String {
         let upper = name.uppercased()

@@ -99,8 +99,23 @@ public enum ControlOutcome: Sendable {
     }
 }
 
+/// An object named the way people name it in text: `Kind namespace/name`, or `Kind name` when it is
+/// cluster-scoped. Findings, evidence and every report format use this one spelling.
+public protocol DisplayNamed {
+    var kind: String { get }
+    var namespace: String? { get }
+    var name: String { get }
+}
+
+extension DisplayNamed {
+    public var displayName: String {
+        if let namespace { return "\(kind) \(namespace)/\(name)" }
+        return "\(kind) \(name)"
+    }
+}
+
 /// The identity of a reported object, as the JSON report names it.
-public struct ResourceRef: Codable, Sendable, Hashable, Comparable {
+public struct ResourceRef: DisplayNamed, Codable, Sendable, Hashable, Comparable {
     public var apiVersion: String
     public var kind: String
     public var namespace: String?
@@ -119,17 +134,13 @@ public struct ResourceRef: Codable, Sendable, Hashable, Comparable {
 
     /// The object without its version, as look-ups and exceptions key on it.
     public var key: ObjectKey { ObjectKey(kind: kind, namespace: namespace, name: name) }
-
-    /// `kind/namespace/name`, the way people name an object in text.
-    public var displayName: String {
-        if let namespace { return "\(kind) \(namespace)/\(name)" }
-        return "\(kind) \(name)"
-    }
 }
 
 /// An object that explains a finding: the role and binding behind an RBAC power, the Service that
 /// exposes a workload.
 public typealias RelatedObject = ObjectKey
+
+extension ObjectKey: DisplayNamed {}
 
 public struct Failure: Sendable, Hashable {
     public var message: String
