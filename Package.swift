@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "Inventory", "Documents", "ConsumerSupport"]),
         // The real consumers of the report formats (schema validators, parsers, a headless browser), for tests only.
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "ConsumerSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Inventory", "ConsumerSupport"]),
         .testTarget(name: "LookoutTests", dependencies: ["LookoutCLI", "Inventory", "Audit", "Reports"]),
         // The fuzz targets (every input Lookout reads, with the oracle) and their seeds and mutators, shared by
         // the seeded fuzzer (FuzzTests, `make fuzz`) and the libFuzzer entry point (lookout-fuzz).
