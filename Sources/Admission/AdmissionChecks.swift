@@ -92,7 +92,7 @@ enum AdmissionChecks {
         case "C-0253":
             return .success(images { image in "!(\(image).matches(\(CEL.string(ImagePattern.valid))) && \(image).startsWith('k8s.gcr.io/'))" })
         case "C-0042":
-            let ports = "[" + NetworkControls.sshPorts.sorted().map(String.init).joined(separator: ", ") + "]"
+            let ports = "[" + SSHPorts.all.sorted().map(String.init).joined(separator: ", ") + "]"
             return .success(AdmissionCheck(
                 target: .services,
                 admits: "!has(object.spec.ports) || object.spec.ports.all(p, !(p.port in \(ports)) && !(has(p.targetPort) && type(p.targetPort) == int && p.targetPort in \(ports)))",
@@ -136,7 +136,7 @@ enum AdmissionChecks {
 
     /// `capabilities.add` names one of `capabilities` as the runtime reads names: any case, `CAP_` optional.
     static func addsCapability(_ c: String, _ capabilities: [String]) -> String {
-        let names = capabilities.map(WorkloadPrivilegeControls.canonicalCapability)
+        let names = capabilities.map(LinuxCapability.canonical)
         let pattern = "(?i)^(?:CAP_)?" + CEL.alternation(names) + "$"
         return "\(CEL.present(c, "securityContext.capabilities.add")) && \(c).securityContext.capabilities.add.exists(a, a.matches(\(CEL.string(pattern))))"
     }
@@ -160,7 +160,7 @@ enum AdmissionChecks {
     /// repeated slashes, `.` components and a trailing slash are the spellings the API server admits.
     static var runtimeSocketPathPattern: String {
         var exposing = Set(["/"])
-        for socket in WorkloadPrivilegeControls.runtimeSocketPaths {
+        for socket in ContainerRuntimeSocket.paths {
             var path = ""
             for component in socket.split(separator: "/") {
                 path += "/\(component)"

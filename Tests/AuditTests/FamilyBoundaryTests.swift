@@ -3,7 +3,8 @@ import Testing
 
 /// A helper that two control families use lives in Sources/Audit/Context/, not in one family's file: this
 /// reads the sources of Sources/Audit/Controls/ and fails, with the names, when a family's file uses a
-/// declaration of another family's files.
+/// declaration of another family's files, or when a file of Audit/Context or of the Admission module (which
+/// serve every family) uses one of a family's.
 @Suite struct FamilyBoundaryTests {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources")
@@ -15,21 +16,34 @@ import Testing
         #expect(violations.isEmpty, "move these to Sources/Audit/Context/:\n\(violations.joined(separator: "\n"))")
     }
 
+    @Test func sharedCodeUsesNoFamilysHelpers() throws {
+        let families = try FamilySource.read(Self.sources.appendingPathComponent("Audit/Controls"))
+        let shared = try FamilySource.read(Self.sources.appendingPathComponent("Audit/Context"), family: "Audit/Context")
+            + FamilySource.read(Self.sources.appendingPathComponent("Admission"), family: "Admission")
+        #expect(shared.count >= 20, "every Context and Admission file read: \(shared.map(\.name))")
+        let violations = FamilySource.references(
+            from: shared, to: families, declaredElsewhere: try FamilySource.memberNames(under: Self.sources, except: families))
+        #expect(violations.isEmpty, "move these to Sources/Audit/Context/:\n\(violations.joined(separator: "\n"))")
+    }
+
+    /// A family's file declaring a member, a top-level type and an extension member.
+    static let familyA = FamilySource(name: "AControls.swift", text: """
+        enum AControls {
+            static let kinds = [1]
+            static let all = [kinds]
+        }
+        struct Shared {}
+        extension Int {
+            func doubled() -> Int { self * 2 }
+            var count: Int { self }
+        }
+        """)
+
     /// The scan itself: a qualified use of another family's member, a use of a type and a member use of an
     /// extension member declared in another family's file are caught; a family's own names, names both
     /// declare, members whose name is declared elsewhere too, and text in strings and comments are not.
     @Test func theScanSeesQualifiedAndUnqualifiedUsesOnly() {
-        let a = FamilySource(name: "AControls.swift", text: """
-            enum AControls {
-                static let kinds = [1]
-                static let all = [kinds]
-            }
-            struct Shared {}
-            extension Int {
-                func doubled() -> Int { self * 2 }
-                var count: Int { self }
-            }
-            """)
+        let a = Self.familyA
         let b = FamilySource(name: "BControls+Part.swift", text: """
             enum BControls {
                 static let all = [AControls.kinds]
@@ -47,24 +61,47 @@ import Testing
             "BControls+Part.swift uses doubled (from AControls.swift)",
         ])
     }
+
+    /// Shared code is held to the same rule: its use of a family's member, type or extension member is
+    /// caught; a name it declares itself (here `count`) is its own, and a family's use of shared code is fine.
+    @Test func theScanSeesSharedCodeReachingIntoAFamily() {
+        let shared = FamilySource(name: "Helpers.swift", family: "Audit/Context", text: """
+            struct Helper {
+                static let kinds = AControls.kinds
+                let shared = Shared()
+                var four: Int { 2.doubled() + 3.count }
+            }
+            extension Int {
+                var count: Int { self }
+            }
+            """)
+        let family = FamilySource(name: "BControls.swift", text: "enum BControls { static let helper = Helper() }")
+        #expect(shared.family == "Audit/Context")
+        #expect(FamilySource.references(from: [shared, family], to: [Self.familyA], declaredElsewhere: []) == [
+            "Helpers.swift uses AControls.kinds (from AControls.swift)",
+            "Helpers.swift uses Shared (from AControls.swift)",
+            "Helpers.swift uses doubled (from AControls.swift)",
+        ])
+    }
 }
 
-/// One file of Sources/Audit/Controls: its family (the name before `Controls`), its code without comments
-/// and string text (interpolations kept), and what it declares for other files to use.
+/// One Swift file: its family (for a file of Sources/Audit/Controls the name before `Controls`; for shared
+/// code the folder), its code without comments and string text (interpolations kept), and what it declares
+/// for other files to use.
 struct FamilySource {
     var name: String
     var family: String
     var code: String
 
-    init(name: String, text: String) {
+    init(name: String, family: String? = nil, text: String) {
         self.name = name
-        self.family = name.components(separatedBy: "Controls").first ?? name
+        self.family = family ?? name.components(separatedBy: "Controls").first ?? name
         self.code = Self.strippingCommentsAndStrings(text)
     }
 
-    static func read(_ folder: URL) throws -> [FamilySource] {
+    static func read(_ folder: URL, family: String? = nil) throws -> [FamilySource] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }.sorted().map {
-            FamilySource(name: $0, text: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))
+            FamilySource(name: $0, family: family, text: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8))
         }
     }
 
@@ -131,17 +168,22 @@ struct FamilySource {
 
     /// Every use, in one family's file, of a declaration of another family's file: `file uses Name (from file)`.
     static func crossFamilyReferences(in files: [FamilySource], declaredElsewhere: Set<String>) -> [String] {
+        references(from: files, to: files, declaredElsewhere: declaredElsewhere)
+    }
+
+    /// Every use, in a file of `users`, of a declaration of a file of `families` of another family.
+    static func references(from users: [FamilySource], to families: [FamilySource], declaredElsewhere: Set<String>) -> [String] {
         var violations = Set<String>()
-        for file in files {
+        for file in users {
             let identifiers = Set(matches(#"(?<![\w.])(\w+)"#, in: file.code))
-            for other in files where other.family != file.family {
+            for other in families where other.family != file.family {
                 for member in other.familyMembers.sorted() {
                     let qualified = "\(other.family)Controls.\(member)"
                     if matches(#"(?<![\w.])("# + NSRegularExpression.escapedPattern(for: qualified) + #")(?!\w)"#, in: file.code).count > 0 {
                         violations.insert("\(file.name) uses \(qualified) (from \(other.name))")
                     }
                 }
-                let family = files.filter { $0.family == file.family }
+                let family = users.filter { $0.family == file.family }
                 let ownNames = family.reduce(into: Set<String>()) { $0.formUnion($1.topLevelDeclarations.union($1.extensionMembers)) }
                 let types = other.topLevelDeclarations.subtracting(ownNames).intersection(identifiers)
                 let members = other.extensionMembers.subtracting(ownNames).subtracting(declaredElsewhere).filter { name in

@@ -68,7 +68,7 @@ struct AdmissionEnforcement {
         // Restricted also requires allowPrivilegeEscalation false and a RuntimeDefault or Localhost seccomp profile.
         case "C-0016", "C-0055", "C-0210": return .restricted
         case "C-0046":
-            let listed = Set(config.insecureCapabilities.map(WorkloadPrivilegeControls.canonicalCapability))
+            let listed = Set(config.insecureCapabilities.map(LinuxCapability.canonical))
             if listed.isDisjoint(with: baselineCapabilities) { return .baseline }
             return listed.contains("NET_BIND_SERVICE") ? nil : .restricted
         default: return nil

@@ -50,15 +50,13 @@ extension NetworkControls {
         }
     }
 
-    package static let sshPorts: Set<Int> = [22, 2222]
-
     /// The ports of `service` that reach SSH whatever pods it selects: the port or a numeric target
     /// port is 22 or 2222, as `spec.ports[i].port=22`. This part needs no pod, so the admission gate
     /// judges a Service with it alone.
     package static func sshServicePorts(_ service: Service) -> [(index: Int, field: String)] {
         (service.spec.ports ?? []).enumerated().compactMap { index, port in
-            if sshPorts.contains(port.port) { return (index, "port=\(port.port)") }
-            if case .int(let target) = port.targetPort, sshPorts.contains(target) { return (index, "targetPort=\(target)") }
+            if SSHPorts.all.contains(port.port) { return (index, "port=\(port.port)") }
+            if case .int(let target) = port.targetPort, SSHPorts.all.contains(target) { return (index, "targetPort=\(target)") }
             return nil
         }
     }
@@ -74,7 +72,7 @@ extension NetworkControls {
             if let field = direct[index] {
                 evidence.append("\(path).\(field)")
             } else if case .string(let name) = port.targetPort,
-                let resolved = containerPorts.first(where: { $0.name == name }), sshPorts.contains(resolved.containerPort)
+                let resolved = containerPorts.first(where: { $0.name == name }), SSHPorts.all.contains(resolved.containerPort)
             {
                 evidence.append("\(path).targetPort=\(name) (containerPort \(resolved.containerPort))")
             }

@@ -102,16 +102,6 @@ extension WorkloadPrivilegeControls {
         }
     }
 
-    /// Container runtime sockets and their directories, under both `/var/run` and `/run` (one is
-    /// usually a link to the other). Kubescape's four paths, plus the containerd, CRI-O and
-    /// cri-dockerd sockets at their other usual places.
-    package static let runtimeSocketPaths = [
-        "/var/run/docker.sock", "/run/docker.sock", "/var/run/docker", "/run/docker",
-        "/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock", "/run/k3s/containerd/containerd.sock",
-        "/var/run/crio/crio.sock", "/run/crio/crio.sock",
-        "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock", "/var/run/dockershim.sock",
-    ]
-
     static let runtimeSocketMounted = Control(
         id: "C-0074", name: "Container runtime socket mounted", baseScore: 5,
         frameworks: ["DevOpsBest", "security"],
@@ -124,7 +114,7 @@ extension WorkloadPrivilegeControls {
     ) { context in
         context.evaluateWorkloads { workload in
             let evidence = hostPathMounts(workload).compactMap { mount -> String? in
-                guard let socket = runtimeSocketPaths.first(where: { hostPath(mount.hostPath, exposes: $0) }) else { return nil }
+                guard let socket = ContainerRuntimeSocket.paths.first(where: { hostPath(mount.hostPath, exposes: $0) }) else { return nil }
                 return hostPathEvidence(workload, mount.mounted, suffix: mount.hostPath == socket ? "" : " (contains \(socket))")
             }
             return evidence.isEmpty

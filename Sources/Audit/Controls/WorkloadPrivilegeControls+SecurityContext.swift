@@ -72,7 +72,7 @@ extension WorkloadPrivilegeControls {
     }
 
     static func netRawEvidence(_ workload: Workload, _ path: String, _ container: Container) -> String? {
-        let dropped = Set((container.securityContext?.capabilities?.drop ?? []).map(canonicalCapability))
+        let dropped = Set((container.securityContext?.capabilities?.drop ?? []).map(LinuxCapability.canonical))
         guard dropped.isDisjoint(with: ["NET_RAW", "ALL"]) else { return nil }
         return "\(workload.path(path, "securityContext.capabilities.drop")) contains neither NET_RAW nor ALL"
     }

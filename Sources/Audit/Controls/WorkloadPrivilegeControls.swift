@@ -20,16 +20,10 @@ package enum WorkloadPrivilegeControls {
         secretAccess, persistentVolumeClaimAccess, configMapAccess,
     ]
 
-    /// Capability names as the runtime reads them: case-insensitive, with or without the `CAP_` prefix.
-    package static func canonicalCapability(_ name: String) -> String {
-        let upper = name.uppercased()
-        return upper.hasPrefix("CAP_") ? String(upper.dropFirst(4)) : upper
-    }
-
     /// The entries of `capabilities.add` that name one of `wanted` (compared canonically), as written.
     static func addedCapabilities(_ container: Container, in wanted: [String]) -> [String] {
-        let wanted = Set(wanted.map(canonicalCapability))
-        return (container.securityContext?.capabilities?.add ?? []).filter { wanted.contains(canonicalCapability($0)) }
+        let wanted = Set(wanted.map(LinuxCapability.canonical))
+        return (container.securityContext?.capabilities?.add ?? []).filter { wanted.contains(LinuxCapability.canonical($0)) }
     }
 
     static let privilegedContainer = Control(
