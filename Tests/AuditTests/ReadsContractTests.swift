@@ -109,7 +109,8 @@ import Testing
     }
 
     /// The engine keeps #9's semantics: a required kind not collected skips; an optional kind the cluster
-    /// does not serve is empty; one it serves that could not be read skips; a best-effort one never does.
+    /// does not serve is empty; one it serves that could not be read skips; a best-effort one never does;
+    /// a control that needs one of its optional kinds served skips, with its reason, when none is.
     @Test func theEngineSkipsAsTheDeclarationsSay() throws {
         let snapshot = try Self.richSnapshot()
         let gatewayExposure = NetworkControls.gatewayAPIExposure
@@ -117,6 +118,11 @@ import Testing
         for kind in exposureKinds { unserved.store([], as: kind); unserved.collected.remove(kind) }
         #expect(Observed(gatewayExposure, on: unserved).status.hasPrefix("skipped: neither Gateway API routes"))
         #expect(Observed(NetworkControls.externalFacing, on: unserved).status == "evaluated")
+
+        var routesUnserved = snapshot
+        for kind in routeKinds { routesUnserved.store([], as: kind); routesUnserved.collected.remove(kind) }
+        #expect(Observed(WorkloadHygieneControls.danglingGatewayBackend, on: routesUnserved).status == "skipped: Gateway API not served")
+        #expect(Observed(gatewayExposure, on: routesUnserved).status == "evaluated", "Istio's kinds are still served")
 
         var forbidden = snapshot
         forbidden.collected.remove(.grpcroutes)

@@ -132,12 +132,9 @@ extension NetworkControls {
         remediation: "Route only public workloads through a Gateway, and protect them with TLS and authentication at the gateway; detach routes of internal services.",
         example: "kubectl get httproutes,grpcroutes,tcproutes,virtualservices.networking.istio.io -A -o wide",
         reads: workloadKinds + [.services], optionalReads: exposureKinds,
+        noneServedReason: "neither Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) nor Istio Gateways and VirtualServices are served by this cluster",
         notes: "Istio as in Kubescape: a VirtualService's `gateways` (`name` in its namespace or `namespace/name`; `mesh` is not a gateway) name an Istio Gateway, and its destination hosts (`svc`, `svc.ns`, `svc.ns.svc.cluster.local`) a Service selecting the workload. A Gateway is public when a NodePort or LoadBalancer Service of its ingress pods exists (a Service whose selector or labels include the Gateway's selector), or, as in Kubescape, when its name ends in `public` and it has such a Service of any type. Lookout also reads TLS and TCP routes as well as HTTP ones and the full `…svc.cluster.local` form, finds the ingress pods through their workload too, and looks for the gateway's Service in every namespace with every selector label (Kubescape: istio-system only, any one label value). Skipped when the cluster serves neither Gateway API routes nor Istio's networking kinds, or serves one the credentials may not list."
     ) { context in
-        guard exposureKinds.contains(where: context.snapshot.collected.contains) else {
-            return .skipped(
-                reason: "neither Gateway API routes (HTTPRoute, GRPCRoute, TCPRoute, UDPRoute, TLSRoute) nor Istio Gateways and VirtualServices are served by this cluster")
-        }
         let exposingKinds = Set(routeKinds.map(\.kind) + ["VirtualService"])
         return context.evaluateWorkloads { workload in
             exposureFailure(

@@ -215,15 +215,14 @@ extension WorkloadHygieneControls {
         rationale: "A route to a missing Service fails its traffic today, and a Service later created under that name receives it without anyone reviewing the exposure.",
         remediation: "Point the backendRef at an existing Service, or remove the rule.",
         example: "kubectl get httproutes -A -o yaml | grep -A3 backendRefs",
-        reads: [.services], optionalReads: routeKinds,
+        reads: [.services], optionalReads: routeKinds, noneServedReason: "Gateway API not served",
         notes: "Checks GRPCRoute and TLSRoute as well as Kubescape's HTTPRoute, TCPRoute and UDPRoute, for the route kinds the cluster serves. When a route kind the cluster serves could not be read (forbidden, failed), the control is skipped with that reason rather than judging only the other kinds, as the exposure controls do: a pass would hide the routes it never saw. Backends of other kinds (custom resources) are not checked; cross-namespace backends are checked in their own namespace."
     ) { context in
         let snapshot = context.snapshot
-        let served = routeKinds.filter { snapshot.collected.contains($0) }
-        guard !served.isEmpty else { return .skipped(reason: "Gateway API not served") }
         let services = snapshot.keys(of: .services)
         var verdicts: [ResourceVerdict] = []
-        for kind in served {
+        // A kind the cluster does not serve has no routes.
+        for kind in routeKinds {
             for route in snapshot.routes(of: kind) {
                 var evidence: [String] = []
                 for (ruleIndex, rule) in (route.spec?.rules ?? []).enumerated() {

@@ -37,6 +37,9 @@ public struct Control: Sendable {
     /// has no objects, one it serves that could not be read (forbidden, failed) skips the control with
     /// that reason — an unread policy or route would turn into a false verdict.
     public let optionalReads: [ResourceKind]
+    /// Set for a control that has nothing to judge unless the cluster serves one of `optionalReads` (routes,
+    /// Istio's kinds): when it serves none, the control is skipped with this reason.
+    public let noneServedReason: String?
     /// Kinds the control judges without when they could not be read, saying so in its result (evidence, a
     /// skip of its own): the engine neither skips for them nor hides their absence, and one that failed
     /// makes the scan incomplete.
@@ -50,7 +53,8 @@ public struct Control: Sendable {
     public init(
         id: String, name: String, baseScore: Double, frameworks: [String], description: String,
         rationale: String, remediation: String, example: String = "", reads: [ResourceKind],
-        optionalReads: [ResourceKind] = [], bestEffortReads: [ResourceKind] = [], informational: Bool = false, notes: String? = nil,
+        optionalReads: [ResourceKind] = [], noneServedReason: String? = nil, bestEffortReads: [ResourceKind] = [],
+        informational: Bool = false, notes: String? = nil,
         evaluate: @escaping @Sendable (AuditContext) -> ControlOutcome
     ) {
         self.id = id
@@ -63,6 +67,7 @@ public struct Control: Sendable {
         self.example = example
         self.reads = reads
         self.optionalReads = optionalReads
+        self.noneServedReason = noneServedReason
         self.bestEffortReads = bestEffortReads
         self.informational = informational
         self.notes = notes
@@ -75,13 +80,17 @@ public struct Control: Sendable {
     /// a rich snapshot and expects the same outcome).
     public var declaredReads: [ResourceKind] { reads + optionalReads + bestEffortReads }
 
-    /// Evaluates the control, or skips it with the reason when a kind it needs was not collected or an
-    /// optional kind the cluster serves could not be read.
+    /// Evaluates the control, or skips it with the reason when a kind it needs was not collected, an
+    /// optional kind the cluster serves could not be read, or none it must have one of is served.
     public func run(in context: AuditContext) -> ControlOutcome {
         for kind in reads {
             if let reason = context.snapshot.unavailableReason(kind) { return .skipped(reason: reason) }
         }
         if let reason = context.snapshot.unreadableReason(ofOptional: optionalReads) { return .skipped(reason: reason) }
+        // Past the check above, an optional kind that was not collected is one the cluster does not serve.
+        if let reason = noneServedReason, !optionalReads.contains(where: context.snapshot.collected.contains) {
+            return .skipped(reason: reason)
+        }
         return evaluate(context)
     }
 }
