@@ -119,16 +119,20 @@ struct CredentialDetector {
         return String(decoding: kept, as: UTF8.self)
     }
 
-    /// The first configured pattern that matches somewhere in `text`, outside certificate bodies.
-    func matchingPattern(in text: String) -> String? {
-        let text = Self.withoutCertificateBodies(text)
-        return valuePatterns.first { Self.matches($0, in: text) }?.source
+    /// The texts of `value` the patterns search, prepared once per value: the value and its base64
+    /// decoding (computed only when asked for), each without certificate bodies.
+    static func searchedTexts(of value: String) -> (clear: String, decoded: () -> String?) {
+        (withoutCertificateBodies(value), { base64Decoded(value).map(withoutCertificateBodies) })
     }
 
-    /// Every configured pattern that matches somewhere in `text`, outside certificate bodies.
+    /// The first configured pattern that matches somewhere in `text` (one of `searchedTexts`).
+    func matchingPattern(in text: String) -> String? {
+        valuePatterns.first { Self.matches($0, in: text) }?.source
+    }
+
+    /// Every configured pattern that matches somewhere in `text` (one of `searchedTexts`).
     func matchingPatterns(in text: String) -> [String] {
-        let text = Self.withoutCertificateBodies(text)
-        return valuePatterns.filter { Self.matches($0, in: text) }.map(\.source)
+        valuePatterns.filter { Self.matches($0, in: text) }.map(\.source)
     }
 
     static func matches(_ pattern: ValuePattern, in text: String) -> Bool {
@@ -152,9 +156,10 @@ struct CredentialDetector {
     /// values, file paths and `$(VAR)` references hold no secret themselves.
     func finding(name: String, value: String) -> Finding? {
         guard Self.mayHoldACredential(value) else { return nil }
+        let searched = Self.searchedTexts(of: value)
         return finding(
-            name: name, pattern: { matchingPattern(in: value) },
-            base64Pattern: { Self.base64Decoded(value).flatMap(matchingPattern(in:)) },
+            name: name, pattern: { matchingPattern(in: searched.clear) },
+            base64Pattern: { searched.decoded().flatMap(matchingPattern(in:)) },
             allowed: { allowedValues.contains { (try? $0.regex.firstMatch(in: value)) != nil } })
     }
 
@@ -197,8 +202,9 @@ struct CredentialDetector {
     /// or excuse them differently. Nil for a value that does not, which stays in clear.
     func redaction(name: String, value: String) -> RedactedValue? {
         guard Self.mayHoldACredential(value) else { return nil }
-        let matches = matchingPatterns(in: value)
-        let base64Matches = Self.base64Decoded(value).map(matchingPatterns(in:)) ?? []
+        let searched = Self.searchedTexts(of: value)
+        let matches = matchingPatterns(in: searched.clear)
+        let base64Matches = searched.decoded().map(matchingPatterns(in:)) ?? []
         guard keyNames.contains(where: { Self.contains($0, in: name) }) || !matches.isEmpty || !base64Matches.isEmpty else { return nil }
         return RedactedValue(
             matches: matches, base64Matches: base64Matches,
