@@ -241,7 +241,8 @@ public struct PrettyRenderer: Sendable {
         }.joined()
     }
 
-    /// Splits at spaces so no line exceeds its width; a word longer than a line is cut.
+    /// Splits at spaces so no line exceeds its width. A word longer than a line is broken after its last
+    /// comma that fits, so that a list of control IDs is never split inside an ID; one without is cut.
     static func wrap(_ text: String, width: Int, firstWidth: Int? = nil) -> [String] {
         var lines: [String] = []
         var line = ""
@@ -255,8 +256,10 @@ public struct PrettyRenderer: Sendable {
             } else {
                 if !line.isEmpty { lines.append(line) }
                 while word.count > limit() {
-                    lines.append(String(word.prefix(limit())))
-                    word = word.dropFirst(lines.last!.count)
+                    let piece = word.prefix(limit())
+                    let end = piece.lastIndex(of: ",").map(word.index(after:)) ?? piece.endIndex
+                    lines.append(String(word[..<end]))
+                    word = word[end...]
                 }
                 line = String(word)
             }

@@ -153,6 +153,13 @@ enum SampleVariants {
         #expect(PrettyRenderer.wrap("aaa bbb ccc", width: 7) == ["aaa bbb", "ccc"])
         #expect(PrettyRenderer.wrap(String(repeating: "x", count: 10), width: 4) == ["xxxx", "xxxx", "xx"])
     }
+
+    /// The admission "to do" command lists control IDs with commas and no spaces: a line ends after an ID.
+    @Test func wrapBreaksALongListAfterACommaNotInsideAnID() {
+        #expect(PrettyRenderer.wrap("ab C-0001,C-0002,C-0003 cd", width: 16)
+            == ["ab", "C-0001,C-0002,", "C-0003 cd"])
+        #expect(PrettyRenderer.wrap(",,xxxxxx", width: 4) == [",,", "xxxx", "xx"])
+    }
 }
 
 @Suite struct JUnitRendererTests {
