@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "FuzzTests", dependencies: ["FuzzSupport", "Documents", "Inventory", "LookoutCLI"]),
         .executableTarget(name: "lookout-fuzz", dependencies: ["FuzzSupport", "Inventory"], path: "Tests/LibFuzzer"),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "ConsumerSupport"],
+            name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "LookoutCLI", "ConsumerSupport"],
             exclude: ["Golden"]),
     ]
 )

@@ -19,14 +19,15 @@ enum LogFormat: String, ArgumentValue {
     }
 }
 
-enum JSONLog {
-    struct Line: Encodable {
-        var time: String
-        var level: String
-        var msg: String
-        var scan: ReportDigest?
-        var reportConfigMap: String?
-        var exitCode: Int32?
+package enum JSONLog {
+    /// One line; the integration tests decode the binary's output with this same type.
+    package struct Line: Codable {
+        package var time: String
+        package var level: String
+        package var msg: String
+        package var scan: ReportDigest?
+        package var reportConfigMap: String?
+        package var exitCode: Int32?
     }
 
     /// A diagnostic, at the level its caller gave.

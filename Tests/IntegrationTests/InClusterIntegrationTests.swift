@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import Documents
+import LookoutCLI
 import Reports
 import Testing
 
@@ -213,7 +214,7 @@ struct InClusterIntegrationTests {
             exec "\(Run.lookoutPath)" "$@"
             """
         let port = cluster.environment["LOOKOUT_REALAPI_PORT"] ?? ""
-        func run() throws -> (Run.Result, [JSONLogLine]) {
+        func run() throws -> (Run.Result, [JSONLog.Line]) {
             let result = try Run.process(
                 "unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh"] + arguments,
                 environment: [
@@ -221,7 +222,7 @@ struct InClusterIntegrationTests {
                     "KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port,
                 ])
             #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
-            return (result, try JSONLogLine.parse(result.stdout))
+            return (result, try JSONLog.Line.parse(result.stdout))
         }
 
         let (first, firstLines) = try run()
@@ -260,17 +261,10 @@ enum PermissionTable {
     }
 }
 
-/// One line of `--log-format json`.
-struct JSONLogLine: Decodable {
-    var time: String
-    var level: String
-    var msg: String
-    var scan: ReportDigest?
-    var reportConfigMap: String?
-    var exitCode: Int32?
-
-    static func parse(_ stdout: String) throws -> [JSONLogLine] {
-        try stdout.split(separator: "\n").map { try JSONDecoder().decode(JSONLogLine.self, from: Data($0.utf8)) }
+extension JSONLog.Line {
+    /// The lines of `--log-format json` output.
+    static func parse(_ stdout: String) throws -> [Self] {
+        try stdout.split(separator: "\n").map { try JSONDecoder().decode(Self.self, from: Data($0.utf8)) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LookoutCLI
 import Testing
 
 extension InClusterIntegrationTests {
@@ -59,7 +60,7 @@ extension InClusterIntegrationTests {
 
             let scan = try lookout(try CronJobManifest.arguments())
             #expect(scan.status == 0, "\(scan.stdout)\(scan.stderr)")
-            let complete = try #require(try JSONLogLine.parse(scan.stdout).last)
+            let complete = try #require(try JSONLog.Line.parse(scan.stdout).last)
             #expect(complete.msg == "scan complete" && complete.exitCode == 0 && complete.reportConfigMap == "lookout/lookout-report")
             let digest = try #require(complete.scan)
             #expect(digest.errors.isEmpty, "a complete scan: \(digest.errors)")
