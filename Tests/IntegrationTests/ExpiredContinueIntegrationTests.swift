@@ -32,7 +32,7 @@ struct ExpiredContinueIntegrationTests {
     @Test func anExpiredContinueTokenRestartsTheListOrMakesTheScanIncomplete() throws {
         let dedicated = try DedicatedCluster(apiServerArguments: "--etcd-compaction-interval=1s")
         defer { dedicated.stop() }
-        let cluster = try #require(TestCluster.load(state: dedicated.state))
+        let cluster = dedicated.cluster
         let namespace = try Self.seed(cluster)
         let (clean, cleanReport) = try Self.scan(cluster.kubeconfig, namespace)
         #expect(clean.status == 0, "\(clean.stderr)")
