@@ -36,6 +36,22 @@ extension WorkloadPrivilegeControls {
         }
     }
 
+    /// `evaluate` with the detector of the controls configuration; skipped, with the reason, when one of
+    /// its patterns is invalid or a saved snapshot's redacted values (of ConfigMaps too, with
+    /// `configMaps`) were not checked against it.
+    static func withCredentialDetector(
+        _ context: AuditContext, configMaps: Bool, _ evaluate: (CredentialDetector) -> ControlOutcome
+    ) -> ControlOutcome {
+        let detector: CredentialDetector
+        do throws(CredentialDetector.InvalidPattern) {
+            detector = try CredentialDetector(context.config)
+        } catch {
+            return .skipped(reason: error.description)
+        }
+        if let reason = context.unjudgedRedactionReason(detector, configMaps: configMaps) { return .skipped(reason: reason) }
+        return evaluate(detector)
+    }
+
     static func configMapCredentialFailure(_ detector: CredentialDetector, _ configMap: ConfigMap) -> Failure? {
         let keys = Set((configMap.data ?? [:]).keys).union((configMap.redactedData ?? [:]).keys)
         let evidence = keys.sorted().compactMap { key in
@@ -59,22 +75,17 @@ extension WorkloadPrivilegeControls {
         reads: workloadKinds + [.configmaps],
         notes: credentialNotes
     ) { context in
-        let detector: CredentialDetector
-        do throws(CredentialDetector.InvalidPattern) {
-            detector = try CredentialDetector(context.config)
-        } catch {
-            return .skipped(reason: error.description)
+        withCredentialDetector(context, configMaps: true) { detector in
+            guard case .evaluated(let workloads) = context.evaluateWorkloads({ envCredentialFailure(detector, $0) }) else {
+                return .evaluated([])
+            }
+            let configMaps = context.snapshot.configMaps.map {
+                ResourceVerdict(
+                    resource: ResourceRef(apiVersion: "v1", kind: "ConfigMap", namespace: $0.namespace, name: $0.name),
+                    failure: configMapCredentialFailure(detector, $0))
+            }
+            return .evaluated(workloads + configMaps)
         }
-        if let reason = context.unjudgedRedactionReason(detector, configMaps: true) { return .skipped(reason: reason) }
-        guard case .evaluated(let workloads) = context.evaluateWorkloads({ envCredentialFailure(detector, $0) }) else {
-            return .evaluated([])
-        }
-        let configMaps = context.snapshot.configMaps.map {
-            ResourceVerdict(
-                resource: ResourceRef(apiVersion: "v1", kind: "ConfigMap", namespace: $0.namespace, name: $0.name),
-                failure: configMapCredentialFailure(detector, $0))
-        }
-        return .evaluated(workloads + configMaps)
     }
 
     static let credentialsInEnvironment = Control(
@@ -87,14 +98,9 @@ extension WorkloadPrivilegeControls {
         reads: workloadKinds,
         notes: credentialNotes
     ) { context in
-        let detector: CredentialDetector
-        do throws(CredentialDetector.InvalidPattern) {
-            detector = try CredentialDetector(context.config)
-        } catch {
-            return .skipped(reason: error.description)
+        withCredentialDetector(context, configMaps: false) { detector in
+            context.evaluateWorkloads { envCredentialFailure(detector, $0) }
         }
-        if let reason = context.unjudgedRedactionReason(detector, configMaps: false) { return .skipped(reason: reason) }
-        return context.evaluateWorkloads { envCredentialFailure(detector, $0) }
     }
 
     static let secretsInEnvironment = Control(
