@@ -6,13 +6,7 @@ import Testing
 /// Kubescape-parity behaviours end to end through the binary on files (`scan --from`): the controls
 /// configuration shapes, and kinds Lookout added for parity read from manifests.
 @Suite struct ParityCLITests {
-    static let pod = """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, namespace: shop}
-        spec:
-          containers: [{name: web, image: "nginx:1.25"}]
-        """
+    static let pod = OfflineScanTests.pod
 
     func scan(_ arguments: [String], files: [String: String]) throws -> (Run.Result, ScanReport?) {
         let folder = try TempDirectory()

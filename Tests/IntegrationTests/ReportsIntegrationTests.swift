@@ -20,17 +20,8 @@ struct ReportsIntegrationTests {
             spec:
               hostNetwork: true
               containers: [{name: tcpdump, image: "busybox:1.36"}]
-            ---
-            apiVersion: v1
-            kind: ServiceAccount
-            metadata: {name: deployer, namespace: \(namespace)}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: \(namespace)-admin}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-            subjects: [{kind: ServiceAccount, name: deployer, namespace: \(namespace)}]
             """)
+        try cluster.bindServiceAccount("deployer", namespace: namespace, clusterRole: "cluster-admin")
         return namespace
     }
 

@@ -13,17 +13,8 @@ struct ScanIntegrationTests {
     /// cluster-admin, and no network policy.
     func makeProblems(_ cluster: TestCluster) throws -> String {
         let namespace = try cluster.makeNamespace("slice")
+        try cluster.bindServiceAccount("deployer", namespace: namespace, clusterRole: "cluster-admin")
         try cluster.apply("""
-            apiVersion: v1
-            kind: ServiceAccount
-            metadata: {name: deployer, namespace: \(namespace)}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: \(namespace)-admin}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-            subjects: [{kind: ServiceAccount, name: deployer, namespace: \(namespace)}]
-            ---
             apiVersion: v1
             kind: Pod
             metadata: {name: root-shell, namespace: \(namespace)}
@@ -47,7 +38,7 @@ struct ScanIntegrationTests {
         let (result, report) = try scan(["control", "C-0035,C-0057,C-0054", "--kubeconfig", cluster.kubeconfig])
         #expect(result.status == 0, "\(result.stderr)")
         let findings = try #require(report).findings
-        #expect(findings.contains { $0.controlID == "C-0035" && $0.resource.kind == "ServiceAccount" && $0.resource.namespace == namespace && $0.resource.name == "deployer" && $0.related.contains { $0.kind == "ClusterRoleBinding" && $0.name == "\(namespace)-admin" } })
+        #expect(findings.contains { $0.controlID == "C-0035" && $0.resource.kind == "ServiceAccount" && $0.resource.namespace == namespace && $0.resource.name == "deployer" && $0.related.contains { $0.kind == "ClusterRoleBinding" && $0.name == "\(namespace)-deployer-cluster-admin" } })
         #expect(findings.contains { $0.controlID == "C-0057" && $0.resource.kind == "Pod" && $0.resource.namespace == namespace && $0.resource.name == "root-shell" && $0.evidence == ["spec.containers[0].securityContext.privileged=true"] })
         #expect(findings.contains { $0.controlID == "C-0054" && $0.resource.kind == "Namespace" && $0.resource.name == namespace })
         #expect(report?.cluster.version == "v1.20.2")
