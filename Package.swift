@@ -30,11 +30,13 @@ let package = Package(
         .target(name: "LookoutCLI", dependencies: ["Product", "Documents", "KubeClient", "Inventory", "Audit", "Reports", "Admission"]),
         .executableTarget(name: "lookout", dependencies: ["LookoutCLI"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Documents", "FuzzSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Documents"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Documents", "ManifestFixtures"]),
         // The admission gate is checked against the very fixtures the control tests use, so it tests here.
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "Inventory", "Documents", "ConsumerSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Admission", "Inventory", "Documents", "ConsumerSupport", "ManifestFixtures"]),
         // The real consumers of the report formats (schema validators, parsers, a headless browser), for tests only.
         .target(name: "ConsumerSupport", path: "Tests/ConsumerSupport", exclude: ["consumers.py", "Schemas"]),
+        // YAML fixtures the unit and integration tests share (a workload's boilerplate, written once).
+        .target(name: "ManifestFixtures", path: "Tests/ManifestFixtures"),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Inventory", "ConsumerSupport"]),
         .testTarget(name: "LookoutTests", dependencies: ["LookoutCLI", "Inventory", "Audit", "Reports"]),
         // The fuzz targets (every input Lookout reads, with the oracle) and their seeds and mutators, shared by
@@ -43,7 +45,7 @@ let package = Package(
         .testTarget(name: "FuzzTests", dependencies: ["FuzzSupport", "Documents", "Inventory", "LookoutCLI"]),
         .executableTarget(name: "lookout-fuzz", dependencies: ["FuzzSupport", "Inventory"], path: "Tests/LibFuzzer"),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "LookoutCLI", "ConsumerSupport"],
+            name: "IntegrationTests", dependencies: ["Documents", "KubeClient", "Inventory", "Audit", "Reports", "LookoutCLI", "ConsumerSupport", "ManifestFixtures"],
             exclude: ["Golden"]),
     ]
 )

@@ -1,5 +1,6 @@
 @testable import Audit
 import Inventory
+import ManifestFixtures
 import Testing
 
 /// C-0020 (alert-mount-potential-credentials-paths): the provider's paths only, every provider's when unknown.
@@ -162,20 +163,12 @@ import Testing
 /// C-0059: the controller's ConfigMap (named by `--configmap`) mitigates; other images are not judged.
 @Suite struct IngressNginxMitigationParityTests {
     static func controller(_ image: String, setting: String?) -> String {
-        var yaml = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
-            spec:
-              selector: {matchLabels: {app: ingress-nginx}}
-              template:
-                metadata: {labels: {app: ingress-nginx}}
-                spec:
-                  containers:
-                  - name: controller
-                    image: '\(image)'
-                    args: [/nginx-ingress-controller, '--configmap=$(POD_NAMESPACE)/ingress-nginx-controller']
-            """
+        var yaml = Manifest.workload(name: "ingress-nginx-controller", namespace: "ingress-nginx", labels: "app: ingress-nginx", podSpec: """
+            containers:
+            - name: controller
+              image: '\(image)'
+              args: [/nginx-ingress-controller, '--configmap=$(POD_NAMESPACE)/ingress-nginx-controller']
+            """)
         if let setting {
             yaml += "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, namespace: ingress-nginx}\ndata: {allow-snippet-annotations: '\(setting)'}\n"
         }

@@ -1,5 +1,6 @@
 @testable import Audit
 import Inventory
+import ManifestFixtures
 import Testing
 
 /// ReplicationControllers are workloads; CronJobs' selectors are judged (mismatching-selector tests
@@ -146,15 +147,7 @@ import Testing
 /// whose ingress pods a LoadBalancer Service exposes.
 @Suite struct IstioExposureParityTests {
     static let deployment = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: nginx}
-        spec:
-          selector: {matchLabels: {app: nginx}}
-          template:
-            metadata: {labels: {app: nginx}}
-            spec:
-              containers: [{name: nginx, image: 'nginx:1.25'}]
+        \(Manifest.workload(name: "nginx", podSpec: "containers: [{name: nginx, image: 'nginx:1.25'}]"))
         ---
         apiVersion: v1
         kind: Service

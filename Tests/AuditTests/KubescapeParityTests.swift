@@ -1,5 +1,6 @@
 @testable import Audit
 import Inventory
+import ManifestFixtures
 import Documents
 import Testing
 
@@ -109,16 +110,10 @@ import Testing
                         envFrom: [{secretRef: {name: init-secret}}]
                       containers: [{name: main, image: busybox:1.36}]
             ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web}
-            spec:
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web}}
-                spec:
-                  initContainers: [{name: init, image: busybox:1.36, envFrom: [{secretRef: {name: s}}]}]
-                  containers: [{name: main, image: nginx:1.25}]
+            \(Manifest.workload(name: "web", podSpec: """
+                initContainers: [{name: init, image: busybox:1.36, envFrom: [{secretRef: {name: s}}]}]
+                containers: [{name: main, image: nginx:1.25}]
+                """))
             """)
         #expect(result.failed.map(\.name) == ["nightly", "web"])
         #expect(result.verdicts.evidence(of: "nightly")?.first?.hasPrefix(
@@ -239,18 +234,10 @@ import Testing
 /// C-0307: `serviceAccountName: default` names the account every namespace has.
 @Suite struct DefaultServiceAccountParityTests {
     static func deployment(_ account: String) -> String {
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: shop}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              serviceAccountName: \(account)
-              containers: [{name: web, image: nginx:1.25}]
-        """
+        Manifest.workload(name: "web", namespace: "shop", podSpec: """
+            serviceAccountName: \(account)
+            containers: [{name: web, image: nginx:1.25}]
+            """)
     }
 
     @Test func explicitDefaultPassesWithoutServiceAccountsInTheInput() throws {

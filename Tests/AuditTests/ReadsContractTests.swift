@@ -1,6 +1,7 @@
 @testable import Audit
 import Foundation
 import Inventory
+import ManifestFixtures
 import Testing
 
 /// `Control.reads` is a contract: a control looks at the kinds it declares (required, optional, best
@@ -176,26 +177,19 @@ import Testing
         metadata: {name: node-2}
         status: {nodeInfo: {kubeletVersion: v1.24.3, kernelVersion: 6.1.0, operatingSystem: linux}}
         ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: apps, labels: {app: web}}
-        spec:
-          replicas: 3
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              serviceAccountName: web
-              containers:
-              - name: web
-                image: registry.example/web:1.0
-                ports: [{containerPort: 8080, hostPort: 8080}]
-                envFrom: [{configMapRef: {name: web-config}}, {secretRef: {name: web-secret}}]
-                volumeMounts: [{name: data, mountPath: /data}, {name: config, mountPath: /config}]
-              volumes:
-              - {name: data, persistentVolumeClaim: {claimName: web-data}}
-              - {name: config, configMap: {name: web-config}}
-              - {name: missing, configMap: {name: no-such-config}}
+        \(Manifest.workload(name: "web", namespace: "apps", labelledObject: true, replicas: 3, podSpec: """
+            serviceAccountName: web
+            containers:
+            - name: web
+              image: registry.example/web:1.0
+              ports: [{containerPort: 8080, hostPort: 8080}]
+              envFrom: [{configMapRef: {name: web-config}}, {secretRef: {name: web-secret}}]
+              volumeMounts: [{name: data, mountPath: /data}, {name: config, mountPath: /config}]
+            volumes:
+            - {name: data, persistentVolumeClaim: {claimName: web-data}}
+            - {name: config, configMap: {name: web-config}}
+            - {name: missing, configMap: {name: no-such-config}}
+            """))
         ---
         apiVersion: apps/v1
         kind: ReplicaSet
@@ -239,31 +233,19 @@ import Testing
             image: registry.k8s.io/kube-apiserver:v1.24.3
             command: [kube-apiserver, --anonymous-auth=true, --authorization-mode=AlwaysAllow, --profiling=true, --enable-admission-plugins=AlwaysAdmit, --insecure-port=8080]
         ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: ingress-nginx-controller, namespace: apps, labels: {app: ingress-nginx}}
-        spec:
-          selector: {matchLabels: {app: ingress-nginx}}
-          template:
-            metadata: {labels: {app: ingress-nginx}}
-            spec:
-              containers:
-              - name: controller
-                image: registry.k8s.io/ingress-nginx/controller:v1.8.0
-                args: [/nginx-ingress-controller, --configmap=apps/nginx-config]
+        \(Manifest.workload(name: "ingress-nginx-controller", namespace: "apps", labels: "app: ingress-nginx", labelledObject: true, podSpec: """
+            containers:
+            - name: controller
+              image: registry.k8s.io/ingress-nginx/controller:v1.8.0
+              args: [/nginx-ingress-controller, --configmap=apps/nginx-config]
+            """))
         ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: ingress-nginx-legacy, namespace: apps, labels: {app: ingress-nginx-legacy}}
-        spec:
-          selector: {matchLabels: {app: ingress-nginx-legacy}}
-          template:
-            metadata: {labels: {app: ingress-nginx-legacy}}
-            spec:
-              containers:
-              - name: controller
-                image: registry.k8s.io/ingress-nginx/controller:v1.6.4
-                args: [/nginx-ingress-controller, --configmap=apps/missing-nginx-config]
+        \(Manifest.workload(name: "ingress-nginx-legacy", namespace: "apps", labelledObject: true, podSpec: """
+            containers:
+            - name: controller
+              image: registry.k8s.io/ingress-nginx/controller:v1.6.4
+              args: [/nginx-ingress-controller, --configmap=apps/missing-nginx-config]
+            """))
         ---
         apiVersion: v1
         kind: ConfigMap
@@ -275,14 +257,9 @@ import Testing
         metadata: {name: web-config, namespace: apps}
         data: {DB_PASSWORD: hunter2, AWS_SECRET_ACCESS_KEY: AKIAEXAMPLE}
         ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: istio-ingressgateway, namespace: istio-system, labels: {istio: ingressgateway}}
-        spec:
-          selector: {matchLabels: {istio: ingressgateway}}
-          template:
-            metadata: {labels: {istio: ingressgateway}}
-            spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.20.0}]}
+        \(Manifest.workload(
+            name: "istio-ingressgateway", namespace: "istio-system", labels: "istio: ingressgateway", labelledObject: true,
+            podSpec: "{containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.20.0}]}"))
         ---
         apiVersion: v1
         kind: Service
@@ -301,14 +278,9 @@ import Testing
           gateways: [istio-system/public-gateway]
           http: [{route: [{destination: {host: api.apps.svc.cluster.local}}]}]
         ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: api, namespace: apps, labels: {app: api}}
-        spec:
-          selector: {matchLabels: {app: api}}
-          template:
-            metadata: {labels: {app: api}}
-            spec: {containers: [{name: api, image: registry.example/api:2.1, ports: [{containerPort: 22}]}]}
+        \(Manifest.workload(
+            name: "api", namespace: "apps", labelledObject: true,
+            podSpec: "{containers: [{name: api, image: registry.example/api:2.1, ports: [{containerPort: 22}]}]}"))
         ---
         apiVersion: v1
         kind: Service
@@ -325,15 +297,9 @@ import Testing
         metadata: {name: grpc, namespace: apps}
         spec: {selector: {app: grpc}, ports: [{port: 9090}]}
         ---
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: grpc, namespace: apps}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: grpc}}
-          template:
-            metadata: {labels: {app: grpc}}
-            spec: {containers: [{name: grpc, image: registry.example/grpc@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef}]}
+        \(Manifest.workload(
+            "StatefulSet", name: "grpc", namespace: "apps", replicas: 2,
+            podSpec: "{containers: [{name: grpc, image: registry.example/grpc@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef}]}"))
         ---
         apiVersion: networking.k8s.io/v1
         kind: Ingress
@@ -380,17 +346,11 @@ import Testing
         metadata: {name: istio}
         spec: {endpointSelector: {matchLabels: {istio: ingressgateway}}, egress: [{}]}
         ---
-        apiVersion: apps/v1
-        kind: DaemonSet
-        metadata: {name: calico-node, namespace: kube-system}
-        spec:
-          selector: {matchLabels: {k8s-app: calico-node}}
-          template:
-            metadata: {labels: {k8s-app: calico-node}}
-            spec:
-              hostNetwork: true
-              containers: [{name: calico-node, image: docker.io/calico/node:v3.26.1, securityContext: {privileged: true}}]
-              volumes: [{name: run, hostPath: {path: /var/run/calico}}, {name: sock, hostPath: {path: /var/run/docker.sock}}]
+        \(Manifest.workload("DaemonSet", name: "calico-node", namespace: "kube-system", labels: "k8s-app: calico-node", podSpec: """
+            hostNetwork: true
+            containers: [{name: calico-node, image: docker.io/calico/node:v3.26.1, securityContext: {privileged: true}}]
+            volumes: [{name: run, hostPath: {path: /var/run/calico}}, {name: sock, hostPath: {path: /var/run/docker.sock}}]
+            """))
         status: {desiredNumberScheduled: 2}
         ---
         apiVersion: batch/v1

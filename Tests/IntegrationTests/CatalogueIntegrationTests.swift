@@ -1,4 +1,5 @@
 import Foundation
+import ManifestFixtures
 import Reports
 import Testing
 
@@ -8,25 +9,18 @@ import Testing
 struct CatalogueIntegrationTests {
     static func manifest(_ ns: String) -> String {
         """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: priv, namespace: \(ns), labels: {app: priv}}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: priv}}
-          template:
-            metadata: {labels: {app: priv}}
-            spec:
-              hostNetwork: true
-              containers:
-              - name: app
-                image: nginx:latest
-                imagePullPolicy: IfNotPresent
-                env: [{name: DB_PASSWORD, value: hunter2}]
-                securityContext: {privileged: true, runAsUser: 0}
-                volumeMounts: [{name: docker, mountPath: /var/run/docker.sock}]
-              volumes:
-              - {name: docker, hostPath: {path: /var/run/docker.sock}}
+        \(Manifest.workload(name: "priv", namespace: ns, labelledObject: true, replicas: 2, podSpec: """
+            hostNetwork: true
+            containers:
+            - name: app
+              image: nginx:latest
+              imagePullPolicy: IfNotPresent
+              env: [{name: DB_PASSWORD, value: hunter2}]
+              securityContext: {privileged: true, runAsUser: 0}
+              volumeMounts: [{name: docker, mountPath: /var/run/docker.sock}]
+            volumes:
+            - {name: docker, hostPath: {path: /var/run/docker.sock}}
+            """))
         ---
         apiVersion: apps/v1
         kind: Deployment

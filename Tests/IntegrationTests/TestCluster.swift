@@ -1,4 +1,5 @@
 import Foundation
+import ManifestFixtures
 import Testing
 
 /// The real kube-apiserver + etcd that `make test` starts once per run (Tests/cluster/apiserver.sh)
@@ -52,19 +53,10 @@ struct TestCluster: Sendable {
 
     /// A one-replica Deployment `web` whose container runs privileged (nginx:1.25).
     static func privilegedDeployment(namespace: String) -> String {
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: \(namespace)}
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              containers:
-              - {name: web, image: "nginx:1.25", securityContext: {privileged: true}}
-        """
+        Manifest.workload(name: "web", namespace: namespace, replicas: 1, podSpec: """
+            containers:
+            - {name: web, image: "nginx:1.25", securityContext: {privileged: true}}
+            """)
     }
 
     /// A fresh namespace with a unique name, so parallel tests never see each other's objects.

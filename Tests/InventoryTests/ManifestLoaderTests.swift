@@ -1,6 +1,7 @@
 import Foundation
 @testable import Inventory
 import Documents
+import ManifestFixtures
 import Testing
 
 @Suite struct ManifestLoaderTests {
@@ -18,16 +19,7 @@ import Testing
     }
 
     static let manifests = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: shop}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              containers: [{name: web, image: nginx, securityContext: {privileged: true}}]
+        \(Manifest.workload(name: "web", namespace: "shop", replicas: 2, podSpec: "containers: [{name: web, image: nginx, securityContext: {privileged: true}}]"))
         ---
         apiVersion: v1
         kind: Secret
