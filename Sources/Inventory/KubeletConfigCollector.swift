@@ -1,5 +1,6 @@
 import FoundationEssentials
 import KubeClient
+import Synchronization
 
 /// Reads every node's live kubelet configuration through the API server's node proxy
 /// (`GET /api/v1/nodes/<name>/proxy/configz`), a bounded number of nodes at a time — all starting
@@ -60,23 +61,26 @@ public struct KubeletConfigCollector: Sendable {
     /// One entry per node, in the order given; or no list and the reason when the node proxy is forbidden.
     func collect(nodes: [String]) async -> (configurations: [NodeKubeletConfiguration]?, unavailable: String?) {
         guard !nodes.isEmpty else { return ([], nil) }
-        let answers = await withTaskGroup(of: (String, Answer).self) { group in
-            var answers: [String: Answer] = [:]
-            var pending = nodes[...]
-            var inFlight = 0
-            // Refused so far on every node: RBAC refuses them all, no need to ask the rest.
-            func allRefused() -> Bool { !answers.isEmpty && answers.values.allSatisfy { $0 == .needsNodeProxy } }
-            func fill() {
-                while inFlight < maxRequestsInFlight, !allRefused(), let node = pending.popFirst() {
-                    inFlight += 1
-                    group.addTask { (node, await answer(node)) }
+        let queue = NodeQueue(nodes.dropFirst(maxRequestsInFlight))
+        // One worker per request in flight, each asking node after node: a finished read starts the next
+        // on the same task, without waking a parent to refill the group (under load, each wake-up waits
+        // for a core). The first nodes are handed out up front, so they all start together.
+        let answers = await withTaskGroup(of: [(String, Answer)].self) { group in
+            for first in nodes.prefix(maxRequestsInFlight) {
+                group.addTask {
+                    var answered: [(String, Answer)] = []
+                    var node: String? = first
+                    while let next = node {
+                        let answer = await answer(next)
+                        answered.append((next, answer))
+                        node = queue.next(after: answer)
+                    }
+                    return answered
                 }
             }
-            fill()
-            for await (node, answer) in group {
-                inFlight -= 1
-                answers[node] = answer
-                fill()
+            var answers: [String: Answer] = [:]
+            for await answered in group {
+                for (node, answer) in answered { answers[node] = answer }
             }
             return answers
         }
@@ -106,6 +110,25 @@ public struct KubeletConfigCollector: Sendable {
             let first = await group.next() ?? nil
             group.cancelAll()
             return first ?? .failure("timed out after \(Self.describe(timeout))")
+        }
+    }
+
+    /// The nodes not yet asked, shared by the workers.
+    private final class NodeQueue: Sendable {
+        private let state: Mutex<(pending: ArraySlice<String>, answered: Int, refused: Int)>
+
+        init(_ pending: ArraySlice<String>) {
+            state = Mutex((pending, 0, 0))
+        }
+
+        /// The next node to ask, counting the answer just received; none once every answer so far is
+        /// RBAC's refusal, which would refuse the rest too.
+        func next(after answer: Answer) -> String? {
+            state.withLock { state in
+                state.answered += 1
+                if answer == .needsNodeProxy { state.refused += 1 }
+                return state.refused == state.answered ? nil : state.pending.popFirst()
+            }
         }
     }
 

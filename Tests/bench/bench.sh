@@ -53,7 +53,10 @@ log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 bash "$CLUSTER" build
 cd "$ROOT"
+# Whether the binary is this work tree's own build: a given BENCH_BIN may be any commit's.
+BUILT_HERE=0
 if [ -z "${BENCH_BIN:-}" ]; then
+  BUILT_HERE=1
   log "release build"
   swift build -c release --product lookout --static-swift-stdlib -Xlinker -s >/dev/null
   BENCH_BIN="$(swift build -c release --show-bin-path)/lookout"
@@ -61,19 +64,49 @@ fi
 log "binary $BENCH_BIN: $(du -h --apparent-size "$BENCH_BIN" | cut -f1)"
 mkdir -p "$OUT"
 
-# measure NAME RUN COMMAND…: one timed run, appended to $WORK/times as "name run wall cpu rssKB status".
+# measure NAME RUN COMMAND…: one timed run, appended to $WORK/times as "name run wall cpu rssKB status
+# load1", load1 being the machine's 1-minute load average as the run started (other work on the cores).
 measure() {
   local name="$1" run="$2"; shift 2
-  local status=0
+  local status=0 load
+  read -r load _ < /proc/loadavg
   /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || status=$?
   read -r wall user sys rss < <(tail -1 "$WORK/time")
   # The floor's own clock leaves out the interpreter's start-up: a client binary has none to speak of.
   [ "$name" != floor ] || wall="$(cat "$STATE/floor-seconds")"
-  echo "$name $run $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $status" >> "$WORK/times"
+  echo "$name $run $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $status $load" >> "$WORK/times"
   # 0 and 1 (a gate failed: the seeded cluster has findings) are normal ends of a scan.
   if [ "$status" -gt 1 ]; then
     log "$name (run $run) exited $status:"; tail -5 "$WORK/$name.err" >&2; exit 1
   fi
+}
+
+# summary NAME: "wall s / cpu s / rss MB" medians of NAME's runs in $WORK/times.
+medians() {
+  python3 - "$WORK/times" "$1" <<'PY'
+import json, statistics, sys
+rows = [line.split() for line in open(sys.argv[1]) if line.split()[0] == sys.argv[2]]
+def median(column):
+    return statistics.median(float(r[column]) for r in rows)
+print(json.dumps({"wallSeconds": median(2), "cpuSeconds": round(median(3), 2), "peakRSSMB": round(median(4) / 1024, 1)}))
+PY
+}
+# The tool, commit and machine every result names, and the load the runs of $WORK/times met. The
+# commit is the work tree's; "dirty" says its tracked files differ from it (results aside), and
+# "builtHere" whether the binary was built from them by this run rather than given as BENCH_BIN.
+provenance() {
+  python3 - "$BENCH_BIN" "$("$BENCH_BIN" version 2>/dev/null | head -1)" "$BUILT_HERE" "$WORK/times" <<'PY'
+import json, os, subprocess, sys
+binary, version, built_here, times = sys.argv[1:]
+def git(*args):
+    return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
+commit = git("rev-parse", "--short", "HEAD")
+dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/benchmarks", ":!docs/benchmarks.md"))
+loads = [float(line.split()[6]) for line in open(times)]
+print(json.dumps({"lookout": {"version": version.split()[-1] if version else None, "commit": commit, "dirty": dirty,
+                              "builtHere": built_here == "1", "binaryMB": round(os.path.getsize(binary) / 2**20, 1)},
+                  "machine": {"cores": os.cpu_count(), "load1": {"min": min(loads), "max": max(loads)}}}))
+PY
 }
 
 for size in $SIZES; do
@@ -132,10 +165,10 @@ assert live and live == twin, f"bigsnapshot.py's twin differs from the live clus
 PY
   log "size $size: bigsnapshot.py's twin has the live scan's findings"
 
-  python3 - "$size" "$seeded" "$WORK/times" "$WORK/scan.json" "$STATE/floor-bytes" "$BENCH_BIN" "$RUNS" \
+  python3 - "$size" "$seeded" "$WORK/times" "$WORK/scan.json" "$STATE/floor-bytes" "$(provenance)" "$RUNS" \
     > "$OUT/$size.json" <<'PY'
-import json, os, statistics, subprocess, sys
-size, seeded, times, report, floor_bytes, binary, runs = sys.argv[1:]
+import json, statistics, sys
+size, seeded, times, report, floor_bytes, provenance, runs = sys.argv[1:]
 rows = [line.split() for line in open(times)]
 def median(name, column):
     return statistics.median(float(r[column]) for r in rows if r[0] == name)
@@ -148,41 +181,18 @@ for name in ("scan", "collect", "from"):
     commands[name]["wallToFloor"] = round(commands[name]["wallSeconds"] / floor, 2) if floor else None
 scan = json.load(open(report))
 assert scan["summary"]["resources"]["total"] > 0 and scan["findings"], "the scan judged nothing: the seeding or the scan is broken"
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 print(json.dumps({
     "size": size, "cluster": json.loads(seeded), "runs": int(runs), "medians": commands,
     "floorBytes": int(open(floor_bytes).read()),
     "scan": {"resources": scan["summary"]["resources"]["total"], "failedResources": scan["summary"]["resources"]["failed"],
              "findings": len(scan["findings"]), "controls": scan["summary"]["controls"]["total"]},
-    "lookout": {"version": scan["tool"]["version"], "commit": commit, "binaryMB": round(os.path.getsize(binary) / 2**20, 1)},
-    "machine": {"cores": os.cpu_count()},
+    **json.loads(provenance),
 }, indent=2, sort_keys=True))
 PY
   log "size $size: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["medians"]; print(", ".join("%s %s s / %s MB" % (k, v["wallSeconds"], v["peakRSSMB"]) for k, v in m.items()))' "$OUT/$size.json")"
   bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
   STATE=""
 done
-
-# summary NAME: "wall s / cpu s / rss MB" medians of NAME's runs in $WORK/times.
-medians() {
-  python3 - "$WORK/times" "$1" <<'PY'
-import json, statistics, sys
-rows = [line.split() for line in open(sys.argv[1]) if line.split()[0] == sys.argv[2]]
-def median(column):
-    return statistics.median(float(r[column]) for r in rows)
-print(json.dumps({"wallSeconds": median(2), "cpuSeconds": round(median(3), 2), "peakRSSMB": round(median(4) / 1024, 1)}))
-PY
-}
-# The tool, commit and machine every result names.
-provenance() {
-  python3 - "$BENCH_BIN" "$("$BENCH_BIN" version 2>/dev/null | head -1)" <<'PY'
-import json, os, subprocess, sys
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-print(json.dumps({"lookout": {"version": sys.argv[2].split()[-1] if sys.argv[2] else None, "commit": commit,
-                              "binaryMB": round(os.path.getsize(sys.argv[1]) / 2**20, 1)},
-                  "machine": {"cores": os.cpu_count(), "load1": os.getloadavg()[0]}}))
-PY
-}
 
 if [ "$OFFLINE_PODS" -gt 0 ]; then
   log "offline: a snapshot of $OFFLINE_PODS pods (Tests/bench/bigsnapshot.py)"

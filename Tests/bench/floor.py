@@ -24,8 +24,10 @@ CONTINUE = re.compile(rb'"continue":"([^"]*)"')
 def fetch_all_pages(client, path):
     received = 0
     token = ""
+    # A node-proxy read is one GET of the kubelet's document, sent as Lookout sends it: no paging.
+    paged = "/proxy/" not in path
     while True:
-        url = f"{path}?limit=500" + (f"&continue={token}" if token else "")
+        url = path if not paged else f"{path}?limit=500" + (f"&continue={token}" if token else "")
         status, body, encoding = client.get(url)
         if status != 200:
             raise SystemExit(f"floor: GET {url}: HTTP {status}")

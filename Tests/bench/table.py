@@ -21,6 +21,25 @@ def rows(results_dir):
     yield from beyond(sorted((r for r in everything if "step" in r), key=lambda r: (r["step"], r.get("nodes", 0))))
 
 
+def load(result):
+    """The 1-minute load average the runs met (other work on the machine's cores), as recorded."""
+    load1 = result["machine"].get("load1")
+    if isinstance(load1, dict):
+        return f'{load1["min"]:.1f}' if load1["min"] == load1["max"] else f'{load1["min"]:.1f}–{load1["max"]:.1f}'
+    return "not recorded" if load1 is None else f"{load1:.1f} (at the end)"
+
+
+def tool(result):
+    """Which Lookout ran: its version and the work tree's commit, with what the bench knows of the gap."""
+    t = result["lookout"]
+    text = f'lookout {t["version"]} at {t["commit"]}'
+    if t.get("dirty"):
+        text += " with uncommitted changes"
+    if t.get("builtHere") is False:
+        text += " (binary given by BENCH_BIN, not built by the bench)"
+    return text
+
+
 def sizes(results):
     """The S/M/L clusters on the test API server, against its floor."""
     if not results:
@@ -37,10 +56,11 @@ def sizes(results):
                    f'{ratio} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} |')
     yield ""
     for result in results:
-        scan, tool = result["scan"], result["lookout"]
+        scan = result["scan"]
         yield (f'- {result["size"]}: {result["floorBytes"] / 2**20:.1f} MiB on the wire (gzip), {scan["resources"]:,} resources, '
-               f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; lookout {tool["version"]} at {tool["commit"]}, '
-               f'binary {tool["binaryMB"]} MB; {result["machine"]["cores"]} cores, median of {result["runs"]} run(s).')
+               f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; {tool(result)}, '
+               f'binary {result["lookout"]["binaryMB"]} MB; {result["machine"]["cores"]} cores, load {load(result)}, '
+               f'median of {result["runs"]} run(s).')
 
 
 def beyond(results):
@@ -51,29 +71,28 @@ def beyond(results):
     yield "| step | command | wall (s) | bound (s) | CPU (s) | peak RSS (MB) | bound (MB) | load (1 min) |"
     yield "|---|---|---:|---:|---:|---:|---:|---:|"
     for r in results:
-        m, load = r["median"], f'{r["machine"]["load1"]:.1f}'
+        m = r["median"]
         if r["step"] == "offline":
             yield (f'| {r["snapshot"]["pods"]:,} pods / {r["snapshot"]["objects"]:,} objects, offline | `scan --from` | '
                    f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | '
-                   f'{r["bounds"]["peakRSSMB"]} | {load} |')
+                   f'{r["bounds"]["peakRSSMB"]} | {load(r)} |')
         else:
             e, f = r["withoutNodes"], r["floor"]
             yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | floor: every configz, {r["inFlightBound"]} at once | '
-                   f'{f["wallSeconds"]:.2f} | — | {f["cpuSeconds"]:.2f} | {f["peakRSSMB"]:.0f} | — | {load} |')
+                   f'{f["wallSeconds"]:.2f} | — | {f["cpuSeconds"]:.2f} | {f["peakRSSMB"]:.0f} | — | {load(r)} |')
             yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | `collect` ({r["wallToFloor"]:.2f} × floor) | '
-                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | — | {load} |')
+                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | — | {load(r)} |')
             yield (f'| the same server without Nodes | `collect` | {e["wallSeconds"]:.2f} | — | {e["cpuSeconds"]:.2f} | '
-                   f'{e["peakRSSMB"]:.0f} | — | {load} |')
+                   f'{e["peakRSSMB"]:.0f} | — | {load(r)} |')
     yield ""
     for r in results:
-        tool = r["lookout"]
         if r["step"] == "offline":
             yield (f'- offline: a {r["snapshot"]["bytes"] / 2**20:.0f} MiB snapshot from Tests/bench/bigsnapshot.py, {r["findings"]:,} findings, '
-                   f'a {r["reportMB"]:.0f} MiB JSON report; lookout {tool["version"]} at {tool["commit"]}; median of {r["runs"]} run(s).')
+                   f'a {r["reportMB"]:.0f} MiB JSON report; {tool(r)}; median of {r["runs"]} run(s).')
         else:
             yield (f'- nodes: {r["configurationsRead"]:,} kubelet configurations read through the node proxy, at most '
-                   f'{r["peakInFlight"]} requests in flight at the API server (bound {r["inFlightBound"]}); lookout '
-                   f'{tool["version"]} at {tool["commit"]}; median of {r["runs"]} run(s).')
+                   f'{r["peakInFlight"]} requests in flight at the API server (bound {r["inFlightBound"]}); {tool(r)}; '
+                   f'median of {r["runs"]} run(s).')
 
 
 def main(results_dir, markdown):
