@@ -322,6 +322,22 @@ class Handler(BaseHTTPRequestHandler):
                 seen = answered[key]
             full = json.dumps({"kind": "PodList", "metadata": {}, "items": [{"metadata": {"name": "a"}}]}).encode()
             self.reply(200, full[: len(full) // 2] if seen <= int(bad) else full, [("Content-Type", "application/json")])
+        elif path.startswith("/paged-list/"):
+            # /paged-list/KEY/BAD: three pages of two items, continue tokens "KEY-p2", "KEY-p3"; the first
+            # answer to page BAD is cut after its metadata (a consistent Content-Length). A first page is a
+            # new list each time: its token names the answer ("KEY-p2-N"), which a page after it accepts.
+            _, _, key, bad = path.split("/")
+            token = query.get("continue", "")
+            number = 1 if not token else int(token.split("-p")[1].split("-")[0])
+            with lock:
+                answered[(key, number)] = answered.get((key, number), 0) + 1
+                seen = answered[(key, number)]
+            next_token = f"{key}-p{number + 1}" + (f"-{seen}" if number == 1 else "") if number < 3 else ""
+            page = json.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": {"continue": next_token},
+                               "items": [{"metadata": {"name": f"{number}{letter}"}} for letter in "ab"]},
+                              separators=(",", ":")).encode()
+            cut = page[: page.index(b'"items"') + 12] if number == int(bad) and seen == 1 else page
+            self.reply(200, cut, [("Content-Type", "application/json")])
         elif path.startswith("/proxy-down/"):
             # What the API server's node proxy answers for a kubelet it cannot dial; counted per KEY.
             with lock:

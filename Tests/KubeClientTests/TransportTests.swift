@@ -444,6 +444,18 @@ struct TransportTests {
         await #expect(throws: APIError.self) { try await api.list("/truncated-list/\(key)-always/99", as: Item.self) }
     }
 
+    /// A page cut short after its metadata: the next page was already asked for with its token, so the
+    /// bad page alone is fetched again and every item comes once, in order. A bad first page comes back
+    /// as a new list (another token): the list starts again rather than join pages of two lists.
+    @Test(arguments: [2, 3, 1]) func pageCutAfterItsMetadataIsFetchedAgain(bad: Int) async throws {
+        let peer = try await sharedPeer()
+        let api = try await KubeAPI(config: ConnectionConfig(
+            server: url(peer, ""), tls: TLSOptions(certificateAuthorityPEM: pki.authority), origin: "test"))
+        struct Item: Decodable, Sendable { struct Meta: Decodable, Sendable { var name: String }; var metadata: Meta }
+        let items = try await api.list("/paged-list/\(UUID().uuidString)/\(bad)", as: Item.self, pageSize: 2)
+        #expect(items.map(\.metadata.name) == ["1a", "1b", "2a", "2b", "3a", "3b"])
+    }
+
     /// An answer the caller knows to be deterministic (the node proxy cannot dial the kubelet) is final
     /// on the first try; without the predicate the same 503 is retried.
     @Test func finalAnswersAreNotRetried() async throws {

@@ -34,17 +34,25 @@ extension KubeAPI {
     /// two pages rather than of the whole list.
     static let maxPagesDecoding = 2
 
+    /// A page on its way to its items: the request that fetched it, the continue token it gave, its decoding.
+    private struct PageDecode<Item: Sendable> {
+        var query: [(String, String)]
+        var continueToken: String?
+        var task: Task<[Item], any Error>
+    }
+
     private func listOnce<Item: Decodable & Sendable>(_ path: String, as type: Item.Type, pageSize: Int, fieldSelector: String?)
         async throws(APIError) -> [Item]
     {
-        var decodes: [Task<[Item], any Error>] = []
-        defer { for task in decodes { task.cancel() } }
+        var decodes: [PageDecode<Item>] = []
+        defer { for decode in decodes { decode.task.cancel() } }
         var items: [Item] = []
         func collectOldestDecode() async throws(APIError) {
+            let oldest = decodes.removeFirst()
             do {
-                items += try await decodes.removeFirst().value
+                items += try await oldest.task.value
             } catch {
-                throw .decoding(path: path, message: "\(error)")
+                items += try await refetchPage(path, query: oldest.query, continueToken: oldest.continueToken, as: type, failure: error)
             }
         }
         var continueToken: String?
@@ -56,12 +64,13 @@ extension KubeAPI {
             if let continueToken { query.append(("continue", continueToken)) }
             let page: Data
             (page, continueToken) = try await fetchPage(path, query: query)
-            if continueToken?.isEmpty == true { continueToken = nil }
             if let continueToken, !seenTokens.insert(continueToken).inserted {
                 throw .protocolViolation(
                     path: path, message: "the API server sent a continue token it had already sent; the list would never end")
             }
-            decodes.append(Task { try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] })
+            decodes.append(PageDecode(
+                query: query, continueToken: continueToken,
+                task: Task { try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] }))
             // Pages arrive faster than they decode: holding every undecoded page would hold the whole
             // kind's JSON at once. A page waits only while the previous one is still decoding.
             while decodes.count > Self.maxPagesDecoding { try await collectOldestDecode() }
@@ -71,20 +80,118 @@ extension KubeAPI {
         return items
     }
 
-    /// One page and its continue token. A body that does not parse — cut short by a proxy, or by a
-    /// reset the transport did not notice — is fetched again like a transport error, a bounded number
-    /// of times: one bad answer must not cost a whole kind.
+    /// One page and its continue token (nil on the last page). The token is read from the page's start,
+    /// where the API server writes the list's metadata, so the next page is asked for without a pass over
+    /// this one's items; their decoding checks the rest. A page that does not start that way is decoded
+    /// for its metadata, and fetched again while it does not parse.
     private func fetchPage(_ path: String, query: [(String, String)]) async throws(APIError) -> (Data, String?) {
         var attempt = 0
         while true {
             attempt += 1
             let page = try await get(path, query: query)
+            if let token = Self.continueTokenAtStart(of: page) { return (page, token.flatMap { $0.isEmpty ? nil : $0 }) }
             do throws(APIError) {
-                return (page, try decode(ListMetadata.self, from: page, path: path).metadata?.continue)
+                let token = try decode(ListMetadata.self, from: page, path: path).metadata?.continue
+                return (page, token?.isEmpty == false ? token : nil)
             } catch {
                 guard attempt < maxAttempts else { throw error }
                 await Self.sleep(seconds: Self.backoff(attempt))
             }
+        }
+    }
+
+    /// A page whose items did not decode — cut short by a proxy, or by a reset the transport did not
+    /// notice — is fetched again like a transport error, a bounded number of times in all: one bad answer
+    /// must not cost a whole kind. The later pages were asked for with its continue token; should the page
+    /// come back with another (the first page is a new list each time), the list starts again, as after
+    /// 410 Gone, rather than join pages of two different lists.
+    private func refetchPage<Item: Decodable & Sendable>(
+        _ path: String, query: [(String, String)], continueToken: String?, as type: Item.Type, failure: any Error
+    ) async throws(APIError) -> [Item] {
+        var failure = failure
+        for attempt in 1..<maxAttempts {
+            await Self.sleep(seconds: Self.backoff(attempt))
+            let (page, token) = try await fetchPage(path, query: query)
+            guard token == continueToken else { throw .gone(path: path) }
+            do {
+                return try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? []
+            } catch {
+                failure = error
+            }
+        }
+        throw .decoding(path: path, message: "\(failure)")
+    }
+
+    /// The `metadata.continue` of a list page found at its start, before `items`: `.some(nil)` when the
+    /// metadata has none; nil when the page does not start with small members and then a flat metadata
+    /// object (the API server writes `{"kind":…,"apiVersion":…,"metadata":{…},"items":[…`).
+    static func continueTokenAtStart(of page: Data) -> String?? {
+        page.withUnsafeBytes { raw -> String?? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            func skipSpace() {
+                while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            }
+            /// Past the string that opens at `index`, or nil when it does not end.
+            func stringEnd() -> Int? {
+                var end = index + 1
+                while end < bytes.count {
+                    switch bytes[end] {
+                    case UInt8(ascii: "\""): return end + 1
+                    case UInt8(ascii: "\\"): end += 2
+                    default: end += 1
+                    }
+                }
+                return nil
+            }
+            func expect(_ byte: UInt8) -> Bool {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == byte else { return false }
+                index += 1
+                return true
+            }
+            guard expect(UInt8(ascii: "{")) else { return nil }
+            // kind and apiVersion come first; a few more small members are tolerated.
+            for _ in 0..<8 {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let keyEnd = stringEnd() else { return nil }
+                let key = UnsafeRawBufferPointer(rebasing: raw[(index + 1)..<(keyEnd - 1)])
+                index = keyEnd
+                guard expect(UInt8(ascii: ":")) else { return nil }
+                skipSpace()
+                guard index < bytes.count else { return nil }
+                if key.elementsEqual("metadata".utf8) {
+                    // ListMeta holds strings and numbers only: its object ends at the first "}" outside a string.
+                    guard bytes[index] == UInt8(ascii: "{") else { return nil }
+                    let start = index
+                    index += 1
+                    while index < bytes.count, bytes[index] != UInt8(ascii: "}") {
+                        switch bytes[index] {
+                        case UInt8(ascii: "\""):
+                            guard let end = stringEnd() else { return nil }
+                            index = end
+                        case UInt8(ascii: "{"), UInt8(ascii: "["): return nil
+                        default: index += 1
+                        }
+                    }
+                    guard index < bytes.count else { return nil }
+                    let metadata = Data(UnsafeRawBufferPointer(rebasing: raw[start...index]))
+                    guard let meta = try? JSONDecoder().decode(ListMetadata.Meta.self, from: metadata) else { return nil }
+                    return .some(meta.continue)
+                }
+                // Any other member before the metadata must be a string or a scalar, not the items.
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    guard let end = stringEnd() else { return nil }
+                    index = end
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    return nil
+                default:
+                    while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: "}") { index += 1 }
+                }
+                guard expect(UInt8(ascii: ",")) else { return nil }
+            }
+            return nil
         }
     }
 }
