@@ -62,7 +62,7 @@ public enum Consumer {
         }
         arguments.append(file)
         if kind == .html || kind == .cel { arguments.append(fragment) }
-        let result = try run(python, arguments)
+        let result = try Subprocess.run(python, arguments)
         switch result.status {
         case 0:
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
@@ -139,37 +139,7 @@ public enum Consumer {
         return candidates.first { path in
             guard FileManager.default.isExecutableFile(atPath: path) else { return false }
             guard let module else { return true }
-            return (try? run(path, ["-c", "import \(module)"]).status) == 0
+            return (try? Subprocess.run(path, ["-c", "import \(module)"]).status) == 0
         }
-    }
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Drain stderr on another thread so that a chatty consumer cannot block on a full pipe.
-        nonisolated(unsafe) var errorData = Data()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
-        }
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
     }
 }

@@ -1,3 +1,4 @@
+import ConsumerSupport
 import Foundation
 import Reports
 import Testing
@@ -21,7 +22,7 @@ struct ExpiredContinueIntegrationTests {
         return namespace
     }
 
-    static func scan(_ kubeconfig: String, _ namespace: String) throws -> (Run.Result, ScanReport?) {
+    static func scan(_ kubeconfig: String, _ namespace: String) throws -> (Subprocess.Result, ScanReport?) {
         let result = try Run.lookout(["scan", "control", "C-0012", "--kubeconfig", kubeconfig, "--include-namespaces", namespace, "--format", "json"])
         return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
     }

@@ -1,3 +1,4 @@
+import ConsumerSupport
 import Foundation
 import Reports
 import Testing
@@ -14,7 +15,7 @@ struct FaultIntegrationTests {
             .map { "\($0.controlID) \($0.resource.kind) \($0.resource.namespace ?? "") \($0.resource.name) \($0.status)" })
     }
 
-    static func scan(_ kubeconfig: String, _ extra: [String] = []) throws -> (Run.Result, ScanReport?) {
+    static func scan(_ kubeconfig: String, _ extra: [String] = []) throws -> (Subprocess.Result, ScanReport?) {
         let result = try Run.lookout(
             ["scan", "control", controls, "--kubeconfig", kubeconfig, "--format", "json"] + extra)
         return (result, try? ScanReport.decode(Data(result.stdout.utf8)))

@@ -1,4 +1,5 @@
 import Audit
+import ConsumerSupport
 import Foundation
 import Documents
 import LookoutCLI
@@ -32,7 +33,7 @@ struct InClusterIntegrationTests {
         return cluster
     }
 
-    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Run.Result, ScanReport?) {
+    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Subprocess.Result, ScanReport?) {
         let result = try Run.lookout(["scan"] + arguments + ["--format", "json"], environment: environment)
         return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
     }
@@ -214,8 +215,8 @@ struct InClusterIntegrationTests {
             exec "\(Run.lookoutPath)" "$@"
             """
         let port = cluster.environment["LOOKOUT_REALAPI_PORT"] ?? ""
-        func run() throws -> (Run.Result, [JSONLog.Line]) {
-            let result = try Run.process(
+        func run() throws -> (Subprocess.Result, [JSONLog.Line]) {
+            let result = try Subprocess.run(
                 "unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh"] + arguments,
                 environment: [
                     "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent",

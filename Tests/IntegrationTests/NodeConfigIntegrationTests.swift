@@ -1,4 +1,5 @@
 @testable import Audit
+import ConsumerSupport
 import Foundation
 @testable import Inventory
 import KubeClient
@@ -13,7 +14,7 @@ struct NodeConfigIntegrationTests {
     static let repositoryRoot = ScanIntegrationTests.repositoryRoot
     static let nodeControls = ["LO-010", "LO-011", "LO-012", "LO-013", "LO-014", "C-0069", "C-0070"]
 
-    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Run.Result, ScanReport?) {
+    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Subprocess.Result, ScanReport?) {
         let result = try Run.lookout(["scan"] + arguments + ["--format", "json"], environment: environment)
         return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
     }

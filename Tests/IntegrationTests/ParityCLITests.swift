@@ -1,4 +1,5 @@
 import Audit
+import ConsumerSupport
 import Foundation
 import Reports
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite struct ParityCLITests {
     static let pod = OfflineScanTests.pod
 
-    func scan(_ arguments: [String], files: [String: String]) throws -> (Run.Result, ScanReport?) {
+    func scan(_ arguments: [String], files: [String: String]) throws -> (Subprocess.Result, ScanReport?) {
         let folder = try TempDirectory()
         for (name, text) in files { try text.write(toFile: folder.path + "/" + name, atomically: true, encoding: .utf8) }
         let result = try Run.lookout(["scan"] + arguments.map { $0.replacingOccurrences(of: "$DIR", with: folder.path) }

@@ -25,7 +25,7 @@ struct ReportsIntegrationTests {
         return namespace
     }
 
-    func lookout(_ arguments: [String]) throws -> Run.Result {
+    func lookout(_ arguments: [String]) throws -> Subprocess.Result {
         try Run.lookout(arguments)
     }
 
@@ -128,7 +128,7 @@ struct ReportsIntegrationTests {
         let namespace = try makeWorkloads(cluster)
         let folder = try TempDirectory()
         let controls = "C-0057,C-0041,C-0035,C-0054"
-        func scan(_ extra: [String]) throws -> Run.Result {
+        func scan(_ extra: [String]) throws -> Subprocess.Result {
             try lookout(["scan", "control", controls, "--kubeconfig", cluster.kubeconfig, "--include-namespaces", namespace] + extra)
         }
         let first = folder.path + "/first.json"

@@ -1,3 +1,4 @@
+import ConsumerSupport
 import Foundation
 import LookoutCLI
 import Testing
@@ -16,7 +17,7 @@ extension InClusterIntegrationTests {
             let source = try #require(RuntimeTree.path, RuntimeTree.missing)
             let folder = try TempDirectory()
             let root = folder.path + "/root"
-            let copy = try Run.process("cp", ["-a", source, root])
+            let copy = try Subprocess.run("cp", ["-a", source, root])
             #expect(copy.status == 0, "\(copy.stderr)")
 
             // What the runtime and the kubelet add to the image's tree: mount points and the projected volume.
@@ -44,8 +45,8 @@ extension InClusterIntegrationTests {
                 exec /usr/bin/env -i KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=\(port) \\
                   /usr/sbin/chroot --userspec=65532:65532 "$root" /usr/local/bin/lookout "$@"
                 """
-            func lookout(_ arguments: [String]) throws -> Run.Result {
-                let result = try Run.process(
+            func lookout(_ arguments: [String]) throws -> Subprocess.Result {
+                let result = try Subprocess.run(
                     "unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh", root] + arguments,
                     environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
                 #expect(!result.stdout.contains(token) && !result.stderr.contains(token))

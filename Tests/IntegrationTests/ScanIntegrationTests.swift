@@ -1,3 +1,4 @@
+import ConsumerSupport
 import Foundation
 import Reports
 import Testing
@@ -27,7 +28,7 @@ struct ScanIntegrationTests {
         return namespace
     }
 
-    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Run.Result, ScanReport?) {
+    func scan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Subprocess.Result, ScanReport?) {
         let result = try Run.lookout(["scan"] + arguments + ["--format", "json"], environment: environment)
         return (result, try? ScanReport.decode(Data(result.stdout.utf8)))
     }
@@ -174,7 +175,7 @@ struct ScanIntegrationTests {
         let cluster = try TestCluster.require()
         let folder = try TempDirectory()
         let otherCA = folder.path + "/other-ca.crt"
-        let openssl = try Run.process("openssl", [
+        let openssl = try Subprocess.run("openssl", [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.path + "/other-ca.key", "-out", otherCA,
             "-days", "1", "-subj", "/CN=other-ca",
         ])

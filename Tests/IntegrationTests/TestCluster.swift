@@ -1,3 +1,4 @@
+import ConsumerSupport
 import Foundation
 import ManifestFixtures
 import Testing
@@ -40,7 +41,7 @@ struct TestCluster: Sendable {
 
     @discardableResult
     func kubectl(_ arguments: [String], input: String? = nil) throws -> String {
-        let result = try Run.process(kubectlPath, ["--kubeconfig", kubeconfig] + arguments, input: input)
+        let result = try Subprocess.run(kubectlPath, ["--kubeconfig", kubeconfig] + arguments, input: input)
         guard result.status == 0 else {
             throw TestFailure("kubectl \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
@@ -144,47 +145,6 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 enum Run {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func process(
-        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
-    ) throws -> Result {
-        let process = Process()
-        if executable.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        if let environment { process.environment = environment }
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var errorData = Data()
-        let errorRead = DispatchGroup()
-        errorRead.enter()
-        DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-            errorRead.leave()
-        }
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        errorRead.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
-    }
-
     /// The `lookout` executable built next to the test bundle.
     static var lookoutPath: String {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -196,9 +156,9 @@ enum Run {
     }
 
     /// Runs `lookout` with a clean environment (no KUBECONFIG or HOME leaking in from the developer).
-    static func lookout(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func lookout(_ arguments: [String], environment: [String: String] = [:]) throws -> Subprocess.Result {
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent"]
         env.merge(environment) { _, new in new }
-        return try process(lookoutPath, arguments, environment: env)
+        return try Subprocess.run(lookoutPath, arguments, environment: env)
     }
 }
