@@ -35,12 +35,26 @@ public struct AdmissionCoverage: Codable, Sendable, Hashable {
 /// webhooks. The report's per-control coverage and LO-032 read the same facts.
 struct AdmissionEnforcement {
     let context: AuditContext
-
     /// Policies that a binding puts to work with Deny (an alpha binding without validationActions
     /// denies), with the bindings that do it.
-    var denyingBindings: [(policy: ValidatingAdmissionPolicy, binding: ValidatingAdmissionPolicyBinding)] {
-        let policies = Dictionary(context.snapshot.validatingAdmissionPolicies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        return context.snapshot.validatingAdmissionPolicyBindings.compactMap { binding in
+    let denyingBindings: [(policy: ValidatingAdmissionPolicy, binding: ValidatingAdmissionPolicyBinding)]
+    let policyEngines: [(engine: String, webhook: String)]
+    /// The namespaces a coverage is judged over: those that run workloads, or every namespace when none does.
+    let judgedNamespaces: [Namespace]
+
+    // The facts are the cluster's, not a control's: found once, then read for every workload control.
+    init(context: AuditContext) {
+        self.context = context
+        denyingBindings = Self.denyingBindings(in: context.snapshot)
+        policyEngines = Self.policyEngines(in: context.snapshot)
+        let running = context.namespacesWithWorkloads
+        let namespaces = context.snapshot.namespaces.filter { running.contains($0.name) }
+        judgedNamespaces = namespaces.isEmpty ? context.snapshot.namespaces : namespaces
+    }
+
+    static func denyingBindings(in snapshot: ClusterSnapshot) -> [(policy: ValidatingAdmissionPolicy, binding: ValidatingAdmissionPolicyBinding)] {
+        let policies = Dictionary(snapshot.validatingAdmissionPolicies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return snapshot.validatingAdmissionPolicyBindings.compactMap { binding in
             guard let name = binding.spec?.policyName, let policy = policies[name],
                 binding.spec?.validationActions.map({ $0.contains("Deny") }) ?? true
             else { return nil }
@@ -51,8 +65,8 @@ struct AdmissionEnforcement {
     /// Known policy engines, by the name of their validating webhook configuration.
     static let engines = [("kyverno", "Kyverno"), ("gatekeeper", "Gatekeeper"), ("kubewarden", "Kubewarden")]
 
-    var policyEngines: [(engine: String, webhook: String)] {
-        context.snapshot.validatingWebhookConfigurations.filter { !($0.webhooks ?? []).isEmpty }.compactMap { configuration in
+    static func policyEngines(in snapshot: ClusterSnapshot) -> [(engine: String, webhook: String)] {
+        snapshot.validatingWebhookConfigurations.filter { !($0.webhooks ?? []).isEmpty }.compactMap { configuration in
             let name = configuration.name.lowercased()
             return Self.engines.first { name.contains($0.0) }.map { ($0.1, configuration.name) }
         }
@@ -80,13 +94,6 @@ struct AdmissionEnforcement {
         "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID",
         "SETPCAP", "SETUID", "SYS_CHROOT",
     ]
-
-    /// The namespaces a coverage is judged over: those that run workloads, or every namespace when none does.
-    var judgedNamespaces: [Namespace] {
-        let running = context.namespacesWithWorkloads
-        let namespaces = context.snapshot.namespaces.filter { running.contains($0.name) }
-        return namespaces.isEmpty ? context.snapshot.namespaces : namespaces
-    }
 
     /// Coverage of a workload control (one that reads Pods and is not informational); nil otherwise.
     func coverage(of control: Control) -> AdmissionCoverage? {

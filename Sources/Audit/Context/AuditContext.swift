@@ -13,10 +13,18 @@ public struct AuditContext: Sendable {
     public let subjects: [Subject]
     /// ServiceAccounts by key: workload controls look one up per workload.
     let serviceAccountsByKey: [ObjectKey: ServiceAccount]
-    /// Istio Gateways reachable from outside the cluster, which exposure checks ask about per workload.
-    let publicIstioGateways: Set<ObjectKey>
     /// Services, exposures and policies grouped for the relation look-ups of Relations.swift.
     let relations: RelationIndex
+    /// Namespaces where at least one top-level workload runs: every workload control's admission
+    /// coverage and the namespace controls ask.
+    public let namespacesWithWorkloads: Set<String>
+    /// Each workload's index in `workloads`, identity and weight, in report order (ResourceRef's): the
+    /// verdicts of a workload control come out sorted, so the result does not sort them again for every
+    /// control, nor build the same identities.
+    let workloadsInReportOrder: [(index: Int, ref: ResourceRef, weight: Double)]
+    /// Every workload container's image parsed once (nil when it does not parse): a dozen controls read
+    /// each image, and parsing is most of what the cheaper ones do.
+    let imageReferences: [String: ImageReference?]
 
     public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
         var snapshot = snapshot
@@ -29,7 +37,18 @@ public struct AuditContext: Sendable {
         self.config = config
         let workloads = Workload.topLevel(in: snapshot)
         self.workloads = workloads
-        self.publicIstioGateways = Self.publicIstioGateways(in: snapshot, workloads: workloads)
+        self.namespacesWithWorkloads = Set(workloads.lazy.map(\.namespace))
+        // Stable like the result's sort, so equal references keep their order.
+        self.workloadsInReportOrder = workloads.enumerated().map { ($0, $1.ref, $1.weight) }.sorted { $0.ref < $1.ref }
+        var images: [String: ImageReference?] = [:]
+        for workload in workloads {
+            for (_, container) in workload.podSpec.allContainers {
+                if let image = container.image, images[image] == nil { images[image] = .some(ImageReference(image)) }
+            }
+        }
+        self.imageReferences = images
+        // Istio Gateways reachable from outside the cluster, which the relation index files VirtualServices by.
+        let publicIstioGateways = Self.publicIstioGateways(in: snapshot, workloads: workloads)
         let grants = Grant.all(in: snapshot)
         self.grants = grants
         self.grantsBySubject = Dictionary(grouping: grants, by: \.subject)
@@ -37,7 +56,7 @@ public struct AuditContext: Sendable {
         // A ServiceAccount lives in its namespace and leaves the scan with it (users exclude kube-system to
         // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
         self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
-        self.relations = RelationIndex(snapshot)
+        self.relations = RelationIndex(snapshot, publicIstioGateways: publicIstioGateways)
         self.serviceAccountsByKey = Dictionary(
             snapshot.serviceAccounts.map { (ObjectKey(.serviceaccounts, $0), $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -52,7 +71,14 @@ extension AuditContext {
 
     /// Runs `check` on every top-level workload; a non-nil failure fails that workload.
     public func evaluateWorkloads(_ check: (Workload) -> Failure?) -> ControlOutcome {
-        .evaluated(workloads.map { ResourceVerdict(resource: $0.ref, weight: $0.weight, failure: check($0)) })
+        let failures = workloads.map(check)
+        return .evaluated(workloadsInReportOrder.map { ResourceVerdict(resource: $0.ref, weight: $0.weight, failure: failures[$0.index]) })
+    }
+
+    /// The image parsed as `ImageReference` does, from the parse of every workload image done once.
+    func imageReference(_ image: String) -> ImageReference? {
+        if let parsed = imageReferences[image] { return parsed }
+        return ImageReference(image)
     }
 
     /// Runs `check` on every subject with the grants it holds (possibly none).
@@ -98,18 +124,35 @@ extension AuditContext {
 }
 
 extension Workload {
-    /// Collects evidence lines from every container (init and ephemeral too); a failure when any.
-    public func failure(_ message: String, check: (_ path: String, _ container: Container) -> [String]) -> Failure? {
+    /// Collects evidence lines from every container (init and ephemeral too); a failure when any. The
+    /// message is only built for a failure: most workloads pass most controls.
+    public func failure(_ message: @autoclosure () -> String, check: (_ path: String, _ container: Container) -> [String]) -> Failure? {
         let evidence = podSpec.allContainers.flatMap { check($0.path, $0.container) }
-        return evidence.isEmpty ? nil : Failure(message: message, evidence: evidence)
+        return evidence.isEmpty ? nil : Failure(message: message(), evidence: evidence)
     }
 }
 
-extension AuditContext {
-    /// The labels of a reported object, for exceptions that match on labels.
-    func labels(of resource: ResourceRef) -> [String: String] {
-        if let workload = workloads.first(where: { $0.ref == resource }) { return workload.metadata.labels ?? [:] }
+/// The labels of reported objects, for exceptions that match on labels: asked once per failure, so
+/// the objects are filed by identity on first use rather than searched each time.
+struct ReportedLabels {
+    let context: AuditContext
+    private var workloads: [ResourceRef: [String: String]]?
+    private var objects: [ResourceKind: [ObjectKey: [String: String]]] = [:]
+
+    init(_ context: AuditContext) { self.context = context }
+
+    /// A workload's own labels (the first of duplicates), else those of the first object of its kind
+    /// with its key; none when there is no such object.
+    mutating func labels(of resource: ResourceRef) -> [String: String] {
+        if workloads == nil {
+            workloads = Dictionary(context.workloads.map { ($0.ref, $0.metadata.labels ?? [:]) }, uniquingKeysWith: { first, _ in first })
+        }
+        if let labels = workloads?[resource] { return labels }
         guard let kind = ResourceKind(kind: resource.kind) else { return [:] }
-        return snapshot.objects(of: kind).first { ObjectKey(kind, $0) == resource.key }?.labels ?? [:]
+        if objects[kind] == nil {
+            objects[kind] = Dictionary(
+                context.snapshot.objects(of: kind).map { (ObjectKey(kind, $0), $0.labels) }, uniquingKeysWith: { first, _ in first })
+        }
+        return objects[kind]?[resource.key] ?? [:]
     }
 }

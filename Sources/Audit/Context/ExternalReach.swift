@@ -15,7 +15,7 @@ extension AuditContext {
     /// `Service apps/web (LoadBalancer)`, `Ingress apps/shop`: an exposing object as evidence names it.
     func describe(exposure: RelatedObject) -> String {
         guard exposure.kind == "Service",
-            let service = snapshot.services.first(where: { $0.name == exposure.name && $0.namespace == exposure.namespace })
+            let service = relations.servicesByKey[ObjectKey(kind: "Service", namespace: exposure.namespace, name: exposure.name)]
         else { return exposure.displayName }
         return "\(exposure.displayName) (\(service.spec.type ?? "ClusterIP")\((service.spec.externalIPs ?? []).isEmpty ? "" : " with externalIPs"))"
     }

@@ -11,7 +11,11 @@ struct RelationIndex: Sendable {
     /// Ingresses, then Gateway API routes kind by kind, by the Service they send traffic to; `rank` is the
     /// object's place in that order, so that look-ups can keep it.
     let exposuresByBackend: [ObjectKey: [(rank: Int, object: RelatedObject)]]
+    /// Istio VirtualServices on a public gateway, the same way (Relations.swift finds them).
+    let publicVirtualServicesByBackend: [ObjectKey: [(rank: Int, object: RelatedObject)]]
     let networkPoliciesByNamespace: [String: [NetworkPolicy]]
+    /// Every Service by namespace and name (the first of duplicates), which evidence describes.
+    let servicesByKey: [ObjectKey: Service]
     let ciliumPoliciesByNamespace: [String?: [CiliumPolicy]]
 
     private struct LabelPair: Hashable, Sendable {
@@ -19,7 +23,7 @@ struct RelationIndex: Sendable {
         var value: String
     }
 
-    init(_ snapshot: ClusterSnapshot) {
+    init(_ snapshot: ClusterSnapshot, publicIstioGateways: Set<ObjectKey>) {
         var services: [String: [LabelPair: [(position: Int, service: Service)]]] = [:]
         for (position, service) in snapshot.services.enumerated() {
             guard let selector = service.spec.selector, let first = selector.min(by: { $0.key < $1.key }) else { continue }
@@ -27,6 +31,9 @@ struct RelationIndex: Sendable {
                 .append((position, service))
         }
         servicesBySelectorPair = services
+        servicesByKey = Dictionary(
+            snapshot.services.map { (ObjectKey(kind: "Service", namespace: $0.namespace, name: $0.name), $0) },
+            uniquingKeysWith: { first, _ in first })
 
         var exposures: [ObjectKey: [(rank: Int, object: RelatedObject)]] = [:]
         var rank = 0
@@ -48,6 +55,7 @@ struct RelationIndex: Sendable {
             }
         }
         exposuresByBackend = exposures
+        publicVirtualServicesByBackend = AuditContext.publicVirtualServicesByBackend(in: snapshot, publicIstioGateways: publicIstioGateways)
         networkPoliciesByNamespace = Dictionary(grouping: snapshot.networkPolicies) { $0.namespace }
         ciliumPoliciesByNamespace = Dictionary(grouping: snapshot.ciliumNetworkPolicies) { $0.namespace }
     }
@@ -55,9 +63,16 @@ struct RelationIndex: Sendable {
     /// Ingresses and routes that send traffic to any of the named Services of `namespace`, each once, in
     /// the index's order.
     func exposures(behind serviceNames: Set<String>, in namespace: String) -> [RelatedObject] {
+        Self.lookUp(serviceNames, in: namespace, exposuresByBackend)
+    }
+
+    /// The objects filed under any of the named Services of `namespace`, each once, by rank.
+    static func lookUp(
+        _ serviceNames: Set<String>, in namespace: String, _ byBackend: [ObjectKey: [(rank: Int, object: RelatedObject)]]
+    ) -> [RelatedObject] {
         var byRank: [Int: RelatedObject] = [:]
         for name in serviceNames {
-            for exposure in exposuresByBackend[ObjectKey(.services, namespace: namespace, name: name)] ?? [] { byRank[exposure.rank] = exposure.object }
+            for exposure in byBackend[ObjectKey(.services, namespace: namespace, name: name)] ?? [] { byRank[exposure.rank] = exposure.object }
         }
         return byRank.sorted { $0.key < $1.key }.map(\.value)
     }

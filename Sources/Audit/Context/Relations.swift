@@ -26,8 +26,17 @@ extension AuditContext {
     /// Istio VirtualServices bound to a public Istio Gateway that route (HTTP, TLS or TCP) to one of the
     /// named Services of `namespace`.
     func istioExposures(servicesNamed names: Set<String>, in namespace: String) -> [RelatedObject] {
-        guard !names.isEmpty, !publicIstioGateways.isEmpty else { return [] }
-        return snapshot.virtualServices.compactMap { service in
+        RelationIndex.lookUp(names, in: namespace, relations.publicVirtualServicesByBackend)
+    }
+
+    /// The VirtualServices bound to one of `publicIstioGateways`, by each in-cluster Service they route
+    /// to, each with its place in the snapshot.
+    static func publicVirtualServicesByBackend(
+        in snapshot: ClusterSnapshot, publicIstioGateways: Set<ObjectKey>
+    ) -> [ObjectKey: [(rank: Int, object: RelatedObject)]] {
+        guard !publicIstioGateways.isEmpty else { return [:] }
+        var byBackend: [ObjectKey: [(rank: Int, object: RelatedObject)]] = [:]
+        for (rank, service) in snapshot.virtualServices.enumerated() {
             let serviceNamespace = service.namespace
             let boundToPublic = (service.spec?.gateways ?? []).contains { reference in
                 guard reference != "mesh" else { return false }
@@ -36,15 +45,12 @@ extension AuditContext {
                     ? ObjectKey(.gateways, namespace: parts[0], name: parts[1]) : ObjectKey(.gateways, namespace: serviceNamespace, name: reference)
                 return publicIstioGateways.contains(key)
             }
-            guard boundToPublic,
-                service.destinationHosts.contains(where: { destination in
-                    Self.serviceKey(ofHost: destination.host, defaultNamespace: serviceNamespace).map {
-                        $0.namespace == namespace && names.contains($0.name)
-                    } ?? false
-                })
-            else { return nil }
-            return RelatedObject(kind: "VirtualService", namespace: service.namespace, name: service.name)
+            guard boundToPublic else { continue }
+            let object = RelatedObject(kind: "VirtualService", namespace: service.namespace, name: service.name)
+            let backends = Set(service.destinationHosts.compactMap { serviceKey(ofHost: $0.host, defaultNamespace: serviceNamespace) })
+            for backend in backends { byBackend[backend, default: []].append((rank, object)) }
         }
+        return byBackend
     }
 
     /// The Service an Istio destination host names: `name` (the VirtualService's namespace), `name.ns`,
@@ -128,9 +134,6 @@ extension AuditContext {
     public func grants(of workload: Workload) -> [Grant] {
         grantsBySubject[Subject(kind: "ServiceAccount", name: workload.podSpec.effectiveServiceAccountName, namespace: workload.namespace)] ?? []
     }
-
-    /// Namespaces where at least one top-level workload runs.
-    public var namespacesWithWorkloads: Set<String> { Set(workloads.map(\.namespace)) }
 }
 
 /// A network policy that selects a workload, and what traffic directions it restricts.

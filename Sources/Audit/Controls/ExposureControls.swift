@@ -6,23 +6,36 @@ enum ExposureControls {
 
     // MARK: - LO-001
 
+    /// An admin UI with its patterns lower-cased once, not once per workload.
+    struct DashboardPatterns: Sendable {
+        let dashboard: AdminDashboard
+        let names: [String]
+        let images: [String]
+
+        init(_ dashboard: AdminDashboard) {
+            self.dashboard = dashboard
+            names = dashboard.names.map { $0.lowercased() }
+            images = dashboard.images.map { $0.lowercased() }
+        }
+    }
+
     /// The admin UI the workload is, with the evidence line that recognises it: its name contains one of
     /// the UI's name patterns, or a container's image repository (registry and path, without tag or
     /// digest) contains one of its image patterns. Case-insensitive.
-    static func adminDashboard(_ workload: Workload, among dashboards: [AdminDashboard])
+    static func adminDashboard(_ workload: Workload, among dashboards: [DashboardPatterns], in context: AuditContext)
         -> (dashboard: AdminDashboard, evidence: String)?
     {
         let name = workload.name.lowercased()
-        // Each image parsed once, not once per dashboard.
+        // Each image's repository found once, not once per dashboard.
         let images = workload.podSpec.allContainers.compactMap { path, container in
-            container.image.map { (path: path, image: $0, repository: (ImageReference($0)?.name ?? $0).lowercased()) }
+            container.image.map { (path: path, image: $0, repository: (context.imageReference($0)?.name ?? $0).lowercased()) }
         }
-        for dashboard in dashboards {
-            if let pattern = dashboard.names.first(where: { name.contains($0.lowercased()) }) {
-                return (dashboard, "metadata.name contains \"\(pattern)\" (\(dashboard.name))")
+        for patterns in dashboards {
+            let dashboard = patterns.dashboard
+            if let index = patterns.names.firstIndex(where: name.containsSubstring) {
+                return (dashboard, "metadata.name contains \"\(dashboard.names[index])\" (\(dashboard.name))")
             }
-            let patterns = dashboard.images.map { $0.lowercased() }
-            if let match = images.first(where: { image in patterns.contains(where: image.repository.contains) }) {
+            if let match = images.first(where: { image in patterns.images.contains(where: image.repository.containsSubstring) }) {
                 return (dashboard, "\(workload.path(match.path, "image"))=\(match.image) (\(dashboard.name))")
             }
         }
@@ -39,8 +52,9 @@ enum ExposureControls {
         reads: workloadKinds + [.services, .ingresses], optionalReads: exposureKinds,
         notes: "Broader than Kubescape's C-0021, which matches workload names only and counts NodePort/LoadBalancer Services only: Lookout also matches images, follows Ingresses, Gateway API routes and Istio VirtualServices on a public Istio Gateway, and counts host ports and hostNetwork. Skipped when the cluster serves Gateway API routes or Istio kinds that the credentials may not list."
     ) { context in
-        context.evaluateWorkloads { workload in
-            guard let match = adminDashboard(workload, among: context.config.adminDashboards) else { return nil }
+        let dashboards = context.config.adminDashboards.map(DashboardPatterns.init)
+        return context.evaluateWorkloads { workload in
+            guard let match = adminDashboard(workload, among: dashboards, in: context) else { return nil }
             let reach = context.externalReach(of: workload)
             guard !reach.evidence.isEmpty else { return nil }
             return Failure(
@@ -53,9 +67,9 @@ enum ExposureControls {
 
     /// The Kubernetes Dashboard, whose flags LO-002 reads. Not taken from the configurable list: the
     /// flags are this project's own.
-    static let kubernetesDashboard = AdminDashboard(
+    static let kubernetesDashboard = DashboardPatterns(AdminDashboard(
         name: "Kubernetes Dashboard", images: ["kubernetesui/dashboard", "kubernetes-dashboard"],
-        names: ["kubernetes-dashboard"])
+        names: ["kubernetes-dashboard"]))
 
     /// Boolean flags that switch authentication off when set (alone or `=true`).
     static let authenticationBypassFlags = ["--enable-skip-login", "--disable-settings-authorizer", "--enable-insecure-login"]
@@ -94,7 +108,7 @@ enum ExposureControls {
         notes: "A flag counts when given alone or as `=true` (`--enable-skip-login=false` passes); `--authentication-mode` fails when its list contains basic. The cluster-admin check uses the C-0035 rule (wildcard verbs and resources) on the grants of the pod's ServiceAccount, through ClusterRoleBindings and RoleBindings alike."
     ) { context in
         context.evaluateWorkloads { workload in
-            guard adminDashboard(workload, among: [kubernetesDashboard]) != nil else { return nil }
+            guard adminDashboard(workload, among: [kubernetesDashboard], in: context) != nil else { return nil }
             var evidence = workload.podSpec.allContainers.flatMap { authenticationBypass($0.container, path: $0.path, in: workload) }
             var related: [RelatedObject] = []
             let account = workload.podSpec.effectiveServiceAccountName

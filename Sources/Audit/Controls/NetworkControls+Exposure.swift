@@ -34,9 +34,10 @@ extension NetworkControls {
         reads: workloadKinds + [.services],
         notes: "Every Service that selects the workload is considered: one NodePort or LoadBalancer Service among several ClusterIP ones fails it, and the evidence names the external ones. A Service selects by the pod template's labels in the workload's own namespace (Kubescape compares the workload's own labels or selector, in any namespace). A LoadBalancer Service counts whether or not it has been given an address yet (Kubescape requires an assigned ingress IP), and Services with externalIPs count like NodePort ones. Names are compared case-insensitively."
     ) { context in
-        context.evaluateWorkloads { workload in
+        let interfaces = context.config.sensitiveInterfaces.map { (interface: $0, pattern: $0.lowercased()) }
+        return context.evaluateWorkloads { workload in
             let name = workload.name.lowercased()
-            guard let interface = context.config.sensitiveInterfaces.first(where: { name.contains($0.lowercased()) }) else {
+            guard let interface = interfaces.first(where: { name.containsSubstring($0.pattern) })?.interface else {
                 return nil
             }
             let services = context.services(selecting: workload).filter(\.isExternallyReachable)

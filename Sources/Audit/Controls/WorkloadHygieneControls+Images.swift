@@ -9,11 +9,12 @@ extension WorkloadHygieneControls {
     /// Evidence from every container image of a workload that `check` finds wrong, given the image as
     /// written and parsed (nil when it is not a valid reference). Containers without an image are skipped.
     static func imageFailure(
-        _ workload: Workload, _ message: String, check: (_ imagePath: String, _ image: String, _ reference: ImageReference?) -> String?
+        _ workload: Workload, in context: AuditContext, _ message: @autoclosure () -> String,
+        check: (_ imagePath: String, _ image: String, _ reference: ImageReference?) -> String?
     ) -> Failure? {
-        workload.failure(message) { path, container in
+        workload.failure(message()) { path, container in
             guard let image = container.image else { return [] }
-            return check(workload.path(path, "image"), image, ImageReference(image)).map { [$0] } ?? []
+            return check(workload.path(path, "image"), image, context.imageReference(image)).map { [$0] } ?? []
         }
     }
 
@@ -50,7 +51,7 @@ extension WorkloadHygieneControls {
         return context.evaluateWorkloads { workload in
             workload.failure("\(workload.kind) \(workload.name) caches a floating image tag") { path, container in
                 guard let image = container.image, let policy = container.imagePullPolicy, policy == "IfNotPresent" || policy == "Never",
-                      let reference = ImageReference(image), reference.digest == nil
+                      let reference = context.imageReference(image), reference.digest == nil
                 else { return [] }
                 let why: String
                 if let tag = reference.tag {
@@ -81,7 +82,7 @@ extension WorkloadHygieneControls {
         let allowList = context.config.imageRepositoryAllowList.filter { !$0.isEmpty }
         guard !allowList.isEmpty else { return .skipped(reason: "needs imageRepositoryAllowList in controls-config") }
         return context.evaluateWorkloads { workload in
-            imageFailure(workload, "\(workload.kind) \(workload.name) runs an image from a registry outside the allow list") { imagePath, image, reference in
+            imageFailure(workload, in: context, "\(workload.kind) \(workload.name) runs an image from a registry outside the allow list") { imagePath, image, reference in
                 guard let reference else { return "\(imagePath)=\(image) is not a valid image reference" }
                 let allowed = allowList.contains { entry in
                     Self.reference(reference.description, isAllowedBy: entry) || Self.reference(image, isAllowedBy: entry)
@@ -100,7 +101,7 @@ extension WorkloadHygieneControls {
         reads: workloadKinds
     ) { context in
         context.evaluateWorkloads { workload in
-            imageFailure(workload, "\(workload.kind) \(workload.name) pulls images from the frozen k8s.gcr.io registry") { imagePath, image, reference in
+            imageFailure(workload, in: context, "\(workload.kind) \(workload.name) pulls images from the frozen k8s.gcr.io registry") { imagePath, image, reference in
                 reference?.registry == "k8s.gcr.io" ? "\(imagePath)=\(image) comes from k8s.gcr.io" : nil
             }
         }
@@ -117,7 +118,7 @@ extension WorkloadHygieneControls {
     ) { context in
         let exempt = context.config.imageDigestExemptRepositories.filter { !$0.isEmpty }
         return context.evaluateWorkloads { workload in
-            imageFailure(workload, "\(workload.kind) \(workload.name) runs images not pinned to a digest") { imagePath, image, reference in
+            imageFailure(workload, in: context, "\(workload.kind) \(workload.name) runs images not pinned to a digest") { imagePath, image, reference in
                 let exempted = exempt.contains { entry in
                     Self.reference(image, isAllowedBy: entry) || reference.map { Self.reference($0.description, isAllowedBy: entry) } == true
                 }
@@ -165,7 +166,7 @@ extension WorkloadHygieneControls {
         notes: "Checks every workload kind and init containers, by parsed repository: Kubescape checks Deployments, DaemonSets and StatefulSets by substring, which also matches the project's webhook-certgen image."
     ) { context in
         context.evaluateWorkloads { workload in
-            imageFailure(workload, "\(workload.kind) \(workload.name) runs the ingress-nginx controller, end of life in March 2026") { imagePath, image, reference in
+            imageFailure(workload, in: context, "\(workload.kind) \(workload.name) runs the ingress-nginx controller, end of life in March 2026") { imagePath, image, reference in
                 guard let reference, isIngressNginxController(reference) else { return nil }
                 return "\(imagePath)=\(image) is the community ingress-nginx controller"
             }

@@ -81,10 +81,11 @@ extension WorkloadHygieneControls {
     ]
 
     /// The external secret store a workload runs, if it runs one.
-    static func externalSecretStore(run workload: Workload) -> ExternalSecretStore? {
-        let images = workload.podSpec.allContainers.compactMap { $0.container.image.flatMap(ImageReference.init)?.name }
+    static func externalSecretStore(run workload: Workload, in context: AuditContext) -> ExternalSecretStore? {
+        let images = workload.podSpec.allContainers.compactMap { $0.container.image.flatMap(context.imageReference)?.name }
         return externalSecretStores.first { store in
-            store.names.contains { workload.name.contains($0) } || images.contains { image in store.images.contains { image.contains($0) } }
+            store.names.contains(where: workload.name.containsSubstring)
+                || images.contains { image in store.images.contains(where: image.containsSubstring) }
         }
     }
 
@@ -97,7 +98,7 @@ extension WorkloadHygieneControls {
         reads: workloadKinds,
         notes: "CIS 5.4.2 is a manual check. Lookout recognises the operators above by image repository or workload name and reports them as passing resources; when none runs, it skips the control for manual review. Kubescape instead fails every workload whose first volume is not a CSI secret provider volume."
     ) { context in
-        let stores = context.workloads.filter { externalSecretStore(run: $0) != nil }
+        let stores = context.workloads.filter { externalSecretStore(run: $0, in: context) != nil }
         guard !stores.isEmpty else {
             return .skipped(reason: "manual review: no external secret store operator (External Secrets Operator, Secrets Store CSI Driver, Vault, 1Password) was found by workload image or name")
         }

@@ -31,8 +31,8 @@ extension WorkloadHygieneControls {
     }
 
     /// The shared body of the image CVE controls: a workload fails when a container runs an affected version.
-    static func vulnerableImageFailure(_ workload: Workload, _ image: VulnerableImage) -> Failure? {
-        imageFailure(workload, "\(workload.kind) \(workload.name) runs \(image.product) affected by \(image.advisory)") { imagePath, text, reference in
+    static func vulnerableImageFailure(_ workload: Workload, _ image: VulnerableImage, in context: AuditContext) -> Failure? {
+        imageFailure(workload, in: context, "\(workload.kind) \(workload.name) runs \(image.product) affected by \(image.advisory)") { imagePath, text, reference in
             guard let reference, let version = image.affectedVersion(of: reference) else { return nil }
             return "\(imagePath)=\(text): \(image.product) \(version) is affected by \(image.advisory) (fixed in \(image.fixedIn))"
         }
@@ -122,7 +122,7 @@ extension WorkloadHygieneControls {
         return context.evaluateWorkloads { workload in
             var related: [RelatedObject] = []
             let failure = workload.failure("\(workload.kind) \(workload.name) lets Ingress authors inject nginx configuration (CVE-2021-25742)") { path, container in
-                guard let image = container.image, let reference = ImageReference(image), isIngressNginxController(reference),
+                guard let image = container.image, let reference = context.imageReference(image), isIngressNginxController(reference),
                       let tag = reference.tag, let version = SemanticVersion(tag), version.isComplete
                 else { return [] }
                 let imageLine = "\(workload.path(path, "image"))=\(image)"
@@ -177,7 +177,7 @@ extension WorkloadHygieneControls {
         example: "image: quay.io/argoproj/argocd:v2.2.4",
         reads: workloadKinds, notes: imageVersionNotes
     ) { context in
-        context.evaluateWorkloads { vulnerableImageFailure($0, argoCD) }
+        context.evaluateWorkloads { vulnerableImageFailure($0, argoCD, in: context) }
     }
 
     static let containerdFilesystemEscapeCVE = Control(
@@ -253,7 +253,7 @@ extension WorkloadHygieneControls {
         reads: workloadKinds,
         notes: imageVersionNotes + " Grafana Enterprise and OSS image names are recognised too (Kubescape matches `grafana:` only)."
     ) { context in
-        context.evaluateWorkloads { vulnerableImageFailure($0, grafana) }
+        context.evaluateWorkloads { vulnerableImageFailure($0, grafana, in: context) }
     }
 
     static let kyverno = VulnerableImage(
@@ -268,7 +268,7 @@ extension WorkloadHygieneControls {
         example: "image: ghcr.io/kyverno/kyverno:v1.8.5",
         reads: workloadKinds, notes: imageVersionNotes
     ) { context in
-        context.evaluateWorkloads { vulnerableImageFailure($0, kyverno) }
+        context.evaluateWorkloads { vulnerableImageFailure($0, kyverno, in: context) }
     }
 
     static let outdatedKubernetesVersion = Control(

@@ -18,7 +18,8 @@ public struct ControlResult: Sendable {
     /// For workload controls: whether the cluster already refuses at admission what the control fails.
     public let admission: AdmissionCoverage?
 
-    public var failedResources: Int { verdicts.count(where: \.isFailed) }
+    // Counted once: the scores, the framework summaries and every report read them.
+    public let failedResources: Int
     public var allResources: Int { verdicts.count }
 
     /// 100 when passed, else the share of resources that passed (Kubescape's formula); nil when the
@@ -29,10 +30,8 @@ public struct ControlResult: Sendable {
     }
 
     /// Σ weight of failed resources and of all resources, each times the base score.
-    public var weightedFailed: Double {
-        control.baseScore * verdicts.reduce(0) { $0 + ($1.isFailed ? $1.weight : 0) }
-    }
-    public var weightedAll: Double { control.baseScore * verdicts.reduce(0) { $0 + $1.weight } }
+    public let weightedFailed: Double
+    public let weightedAll: Double
 
     /// nil when the control judged nothing.
     public var riskScore: Double? {
@@ -53,6 +52,9 @@ public struct ControlResult: Sendable {
             skipReason = reason
             unjudged = nil
             self.verdicts = []
+            failedResources = 0
+            weightedFailed = 0
+            weightedAll = 0
             return
         case .evaluated(let evaluated):
             verdicts = evaluated
@@ -66,7 +68,10 @@ public struct ControlResult: Sendable {
             verdicts[index].exception = except(verdicts[index].resource)
         }
         self.verdicts = verdicts
-        status = verdicts.isEmpty ? .notApplicable : verdicts.contains(where: \.isFailed) ? .failed : .passed
+        failedResources = verdicts.count(where: \.isFailed)
+        weightedFailed = control.baseScore * verdicts.reduce(0) { $0 + ($1.isFailed ? $1.weight : 0) }
+        weightedAll = control.baseScore * verdicts.reduce(0) { $0 + $1.weight }
+        status = verdicts.isEmpty ? .notApplicable : failedResources > 0 ? .failed : .passed
         skipReason = nil
     }
 }
@@ -128,12 +133,13 @@ public enum Auditor {
         let matcher = ExceptionMatcher(exceptions)
         let enforcement = AdmissionEnforcement(context: context)
         var used = Set<String>()
+        var reportedLabels = ReportedLabels(context)
         let results = controls.enumerated().map { index, control in
             defer { progress?(index + 1, controls.count) }
             return ControlResult(control: control, outcome: control.run(in: context), admission: enforcement.coverage(of: control)) { resource in
                 let name = matcher.match(
                     control: control, resource: resource, cluster: context.snapshot.cluster.context,
-                    labels: { context.labels(of: resource) })
+                    labels: { reportedLabels.labels(of: resource) })
                 if let name { used.insert(name) }
                 return name
             }

@@ -137,8 +137,13 @@ public struct ResourceRef: DisplayNamed, Codable, Sendable, Hashable, Comparable
         self.name = name
     }
 
+    /// By namespace (cluster-scoped first), kind, then name. Field by field rather than as a tuple: every
+    /// control's verdicts are sorted with it, and the tuple copied three Strings per comparison.
     public static func < (lhs: ResourceRef, rhs: ResourceRef) -> Bool {
-        (lhs.namespace ?? "", lhs.kind, lhs.name) < (rhs.namespace ?? "", rhs.kind, rhs.name)
+        let lhsNamespace = lhs.namespace ?? "", rhsNamespace = rhs.namespace ?? ""
+        if lhsNamespace != rhsNamespace { return lhsNamespace < rhsNamespace }
+        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+        return lhs.name < rhs.name
     }
 
     /// The object without its version, as look-ups and exceptions key on it.
