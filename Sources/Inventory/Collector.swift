@@ -47,7 +47,12 @@ public struct Collector: Sendable {
             planned.append((kind, scope.listRequests(prefix: Discovery.pathPrefix(group: kind.group, version: version), kind: kind)))
         }
 
-        let results = await listAll(planned, progress: progress)
+        // The kubelet configurations are read through the node proxy as soon as the Nodes are listed,
+        // while the other kinds are still being listed.
+        let (listedNodes, nodesListed) = AsyncStream.makeStream(of: [String].self)
+        async let kubelets = KubeletConfigCollector(api: api).collect(nodesFrom: listedNodes)
+        let results = await listAll(planned, progress: progress) { nodesListed.yield($0) }
+        nodesListed.finish()
         for (kind, result) in results.sorted(by: { $0.0 < $1.0 }) {
             switch result {
             case .success(let items):
@@ -65,11 +70,17 @@ public struct Collector: Sendable {
                 snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: CollectionError.failed, message: "\(error)"))
             }
         }
-        await KubeletConfigCollector(api: api).collect(into: &snapshot)
+        if snapshot.collected.contains(.nodes), let kubelets = await kubelets {
+            kubelets.fill(&snapshot)
+        }
         return snapshot
     }
 
-    private func listAll(_ planned: [(ResourceKind, [ListRequest])], progress: Progress?) async
+    /// Lists the planned kinds, `maxListsInFlight` at a time; `nodesListed` gets the names of the Nodes
+    /// as soon as they are listed.
+    private func listAll(
+        _ planned: [(ResourceKind, [ListRequest])], progress: Progress?, nodesListed: @escaping @Sendable ([String]) -> Void
+    ) async
         -> [(ResourceKind, Result<[any KubeObject], APIError>)]
     {
         await withTaskGroup(of: (ResourceKind, Result<[any KubeObject], APIError>).self) { group in
@@ -82,6 +93,7 @@ public struct Collector: Sendable {
                         var items: [any KubeObject] = []
                         for request in requests { items += try await list(request, as: kind.modelType) }
                         progress?(kind, items.count)
+                        if kind == .nodes { nodesListed(items.map(\.name)) }
                         return (kind, .success(items))
                     } catch {
                         return (kind, .failure(error))

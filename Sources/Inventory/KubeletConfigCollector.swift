@@ -42,25 +42,44 @@ public struct KubeletConfigCollector: Sendable {
         self.read = read
     }
 
+    /// What reading the nodes' configurations gave: one entry per node, in the order listed; or no list
+    /// and the reason when the node proxy is forbidden.
+    struct Reads: Sendable, Equatable {
+        var configurations: [NodeKubeletConfiguration]?
+        var unavailable: String?
+
+        /// Puts the configurations into the snapshot, with each unread node reported; a node that is down
+        /// is normal in a large cluster, so it does not make the scan incomplete (the node controls name it
+        /// instead).
+        func fill(_ snapshot: inout ClusterSnapshot) {
+            snapshot.kubeletConfigurations = configurations
+            snapshot.kubeletConfigurationUnavailable = unavailable
+            for entry in configurations ?? [] {
+                guard let error = entry.error else { continue }
+                snapshot.errors.append(
+                    CollectionError(resource: "nodes/\(entry.node)/proxy/configz", reason: CollectionError.kubeletUnreadable, message: error))
+            }
+        }
+    }
+
     /// Fills the snapshot's kubelet configurations for the nodes it lists. Leaves them unset when nodes
     /// could not be listed: the node-config controls are then skipped for that reason.
     public func collect(into snapshot: inout ClusterSnapshot) async {
         guard snapshot.collected.contains(.nodes) else { return }
-        let result = await collect(nodes: snapshot.nodes.map(\.name))
-        snapshot.kubeletConfigurations = result.configurations
-        snapshot.kubeletConfigurationUnavailable = result.unavailable
-        // Each unread node is reported; a node that is down is normal in a large cluster, so it does not
-        // make the scan incomplete (the node controls name it instead).
-        for entry in result.configurations ?? [] {
-            guard let error = entry.error else { continue }
-            snapshot.errors.append(
-                CollectionError(resource: "nodes/\(entry.node)/proxy/configz", reason: CollectionError.kubeletUnreadable, message: error))
-        }
+        await collect(nodes: snapshot.nodes.map(\.name)).fill(&snapshot)
     }
 
-    /// One entry per node, in the order given; or no list and the reason when the node proxy is forbidden.
-    func collect(nodes: [String]) async -> (configurations: [NodeKubeletConfiguration]?, unavailable: String?) {
-        guard !nodes.isEmpty else { return ([], nil) }
+    /// Reads the nodes of the first list `listed` gives, as soon as it comes; nil when none comes (the
+    /// Nodes could not be listed).
+    func collect(nodesFrom listed: AsyncStream<[String]>) async -> Reads? {
+        for await nodes in listed {
+            return await collect(nodes: nodes)
+        }
+        return nil
+    }
+
+    func collect(nodes: [String]) async -> Reads {
+        guard !nodes.isEmpty else { return Reads(configurations: []) }
         let queue = NodeQueue(nodes.dropFirst(maxRequestsInFlight))
         // One worker per request in flight, each asking node after node: a finished read starts the next
         // on the same task, without waking a parent to refill the group (under load, each wake-up waits
@@ -84,7 +103,7 @@ public struct KubeletConfigCollector: Sendable {
             }
             return answers
         }
-        if answers.values.allSatisfy({ $0 == .needsNodeProxy }) { return (nil, Self.needsNodeProxy) }
+        if answers.values.allSatisfy({ $0 == .needsNodeProxy }) { return Reads(unavailable: Self.needsNodeProxy) }
         let configurations = nodes.map { node in
             switch answers[node] {
             case .configuration(let configuration): NodeKubeletConfiguration(node: node, configuration: configuration)
@@ -94,7 +113,7 @@ public struct KubeletConfigCollector: Sendable {
             case nil: NodeKubeletConfiguration(node: node, configuration: nil, error: "not read")
             }
         }
-        return (configurations, nil)
+        return Reads(configurations: configurations)
     }
 
     /// Asks one node, giving up after `timeout`: the request is cancelled and the node gets a failure.

@@ -52,6 +52,21 @@ import Testing
         #expect(counts.withLock { $0.peak } == 3)
     }
 
+    /// The collector hands over the Nodes' names as soon as their LIST is done, while it lists other
+    /// kinds: they are read at once, not when the stream ends; no names (the LIST failed), no reads.
+    @Test func readsTheNodesAsSoonAsTheyAreListed() async {
+        let collector = KubeletConfigCollector(maxRequestsInFlight: 2, timeout: .seconds(5)) { _ in .configuration(Self.configuration) }
+        let (listed, nodesListed) = AsyncStream.makeStream(of: [String].self)
+        async let reads = collector.collect(nodesFrom: listed)
+        nodesListed.yield(["n1", "n2"])
+        #expect(await reads?.configurations?.map(\.node) == ["n1", "n2"])
+        nodesListed.finish()
+
+        let (unlisted, nothingListed) = AsyncStream.makeStream(of: [String].self)
+        nothingListed.finish()
+        #expect(await collector.collect(nodesFrom: unlisted) == nil)
+    }
+
     @Test func unreachableKubeletMessagesAreRecognised() {
         #expect(KubeletConfigCollector.saysUnreachable("error trying to reach service: dial tcp 10.0.0.9:10250: connect: connection refused"))
         #expect(KubeletConfigCollector.saysUnreachable("dial tcp 10.0.0.9:10250: i/o timeout"))
