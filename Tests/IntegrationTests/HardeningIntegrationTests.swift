@@ -1,4 +1,5 @@
 import Foundation
+import ManifestFixtures
 import Reports
 import Testing
 
@@ -130,25 +131,18 @@ struct HardeningIntegrationTests {
             Data("key id AKIAZXCVBNMASDFGHJKL".utf8).base64EncodedString(), "eyJhbGciOiJIUzI1NiJ9.redact.sig",
         ]
         try cluster.apply("""
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: app, namespace: \(namespace)}
-            spec:
-              replicas: 1
-              selector: {matchLabels: {app: app}}
-              template:
-                metadata: {labels: {app: app}}
-                spec:
-                  serviceAccount: default
-                  containers:
-                  - name: app
-                    image: nginx:1.25
-                    env:
-                    - {name: DB_PASSWORD, value: \(secrets[0])}
-                    - {name: BACKUP_TARGET, value: "\(secrets[1])"}
-                    - {name: SEED, value: "\(secrets[4])"}
-                    - {name: LOG_LEVEL, value: debug}
-                    - {name: CERT_FILE, value: /etc/tls/tls.crt}
+            \(Manifest.workload(name: "app", namespace: namespace, replicas: 1, podSpec: """
+                serviceAccount: default
+                containers:
+                - name: app
+                  image: nginx:1.25
+                  env:
+                  - {name: DB_PASSWORD, value: \(secrets[0])}
+                  - {name: BACKUP_TARGET, value: "\(secrets[1])"}
+                  - {name: SEED, value: "\(secrets[4])"}
+                  - {name: LOG_LEVEL, value: debug}
+                  - {name: CERT_FILE, value: /etc/tls/tls.crt}
+                """))
             ---
             apiVersion: v1
             kind: Pod

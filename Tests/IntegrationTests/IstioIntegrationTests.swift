@@ -1,4 +1,5 @@
 import Foundation
+import ManifestFixtures
 import Reports
 import Testing
 
@@ -27,15 +28,7 @@ struct IstioIntegrationTests {
 
     static func manifest(_ ns: String) -> String {
         """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: \(ns)}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              containers: [{name: web, image: "nginx:1.25"}]
+        \(Manifest.workload(name: "web", namespace: ns, podSpec: #"containers: [{name: web, image: "nginx:1.25"}]"#))
         ---
         apiVersion: v1
         kind: Service

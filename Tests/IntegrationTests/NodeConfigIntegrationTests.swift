@@ -3,6 +3,7 @@ import ConsumerSupport
 import Foundation
 @testable import Inventory
 import KubeClient
+import ManifestFixtures
 import Reports
 import Testing
 
@@ -175,19 +176,13 @@ struct NodeConfigIntegrationTests {
         let good = try cluster.makeNamespace("tier2-good", labels: ["pod-security.kubernetes.io/enforce": "baseline"])
         func dashboard(_ namespace: String, args: [String], serviceType: String) -> String {
             """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: kubernetes-dashboard, namespace: \(namespace)}
-            spec:
-              selector: {matchLabels: {k8s-app: kubernetes-dashboard}}
-              template:
-                metadata: {labels: {k8s-app: kubernetes-dashboard}}
-                spec:
-                  containers:
-                  - name: kubernetes-dashboard
-                    image: kubernetesui/dashboard:v2.7.0
-                    args: [\(args.joined(separator: ", "))]
-                    ports: [{containerPort: 8443}]
+            \(Manifest.workload(name: "kubernetes-dashboard", namespace: namespace, labels: "k8s-app: kubernetes-dashboard", podSpec: """
+                containers:
+                - name: kubernetes-dashboard
+                  image: kubernetesui/dashboard:v2.7.0
+                  args: [\(args.joined(separator: ", "))]
+                  ports: [{containerPort: 8443}]
+                """))
             ---
             apiVersion: v1
             kind: Service

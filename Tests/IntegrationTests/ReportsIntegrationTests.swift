@@ -1,5 +1,6 @@
 import ConsumerSupport
 import Foundation
+import ManifestFixtures
 import Reports
 import Testing
 
@@ -137,17 +138,9 @@ struct ReportsIntegrationTests {
         try cluster.kubectl(["-n", namespace, "delete", "pod", "sniffer", "--wait=false"])
         try cluster.kubectl(["-n", namespace, "scale", "deployment", "web", "--replicas=3"])
         try cluster.kubectl(["-n", namespace, "delete", "pods", "-l", "app=web", "--wait=false"])
-        try cluster.apply("""
-            apiVersion: apps/v1
-            kind: DaemonSet
-            metadata: {name: agent, namespace: \(namespace)}
-            spec:
-              selector: {matchLabels: {app: agent}}
-              template:
-                metadata: {labels: {app: agent}}
-                spec:
-                  containers: [{name: agent, image: "busybox:1.36", securityContext: {privileged: true}}]
-            """)
+        try cluster.apply(Manifest.workload(
+            "DaemonSet", name: "agent", namespace: namespace,
+            podSpec: #"containers: [{name: agent, image: "busybox:1.36", securityContext: {privileged: true}}]"#))
 
         let second = folder.path + "/second.json"
         let compared = try scan(["--format", "json", "--output", second, "--baseline", first])
