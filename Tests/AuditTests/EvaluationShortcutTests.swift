@@ -57,3 +57,13 @@ import Testing
         #expect(context.imageReferences.count == Set(images).count - 1)
     }
 }
+
+extension EvaluationShortcutTests {
+    @Test func resourceCountsAreThoseOfEveryVerdict() {
+        let result = Auditor.run(Catalogue.controls, frameworks: [], in: AuditContext(snapshot: Self.snapshot))
+        let verdicts = result.results.flatMap(\.verdicts)
+        let failed = Set(verdicts.filter(\.isFailed).map(\.resource))
+        #expect(result.resourceCounts == (Set(verdicts.map(\.resource)).count, failed.count))
+        #expect(failed.count > 3, "the fixture must fail some resources, not only pass them")
+    }
+}

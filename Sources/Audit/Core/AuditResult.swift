@@ -113,11 +113,19 @@ public struct AuditResult: Sendable {
     public var resourceCounts: (total: Int, failed: Int) {
         var all = Set<ResourceRef>()
         var failed = Set<ResourceRef>()
+        // Most controls judge the same workloads in the same order: a list of resources already counted
+        // is compared (its Strings mostly share storage, so cheaply) rather than hashed again.
+        var countedLists: [Int: [[ResourceVerdict]]] = [:]
         for result in results {
-            for verdict in result.verdicts {
-                all.insert(verdict.resource)
-                if verdict.isFailed { failed.insert(verdict.resource) }
+            let verdicts = result.verdicts
+            let counted = countedLists[verdicts.count, default: []].contains { list in
+                list.elementsEqual(verdicts) { $0.resource == $1.resource }
             }
+            if !counted {
+                countedLists[verdicts.count, default: []].append(verdicts)
+                for verdict in verdicts { all.insert(verdict.resource) }
+            }
+            for verdict in verdicts where verdict.isFailed { failed.insert(verdict.resource) }
         }
         return (all.count, failed.count)
     }
