@@ -67,3 +67,20 @@ extension EvaluationShortcutTests {
         #expect(failed.count > 3, "the fixture must fail some resources, not only pass them")
     }
 }
+
+extension EvaluationShortcutTests {
+    @Test func existingRolesAreThoseASearchFinds() {
+        let snapshot = Fixture.snapshot { snapshot in
+            snapshot.clusterRoles = [Fixture.clusterRole("view", rules: [])]
+            snapshot.roles = [Role(metadata: Fixture.meta("reader", namespace: "a"), rules: [])]
+        }
+        let roles = ExistingRoles(snapshot)
+        let references = [
+            RelatedObject(kind: "ClusterRole", name: "view"), RelatedObject(kind: "ClusterRole", name: "reader"),
+            RelatedObject(kind: "Role", namespace: "a", name: "reader"), RelatedObject(kind: "Role", namespace: "b", name: "reader"),
+            RelatedObject(kind: "Role", name: "reader"), RelatedObject(kind: "Role", namespace: "a", name: "view"),
+            RelatedObject(kind: "Unknown", name: "x"),
+        ]
+        #expect(references.map(roles.contains) == [true, false, true, false, false, false, true])
+    }
+}

@@ -15,6 +15,7 @@ public struct AuditContext: Sendable {
     let serviceAccountsByKey: [ObjectKey: ServiceAccount]
     /// Services, exposures and policies grouped for the relation look-ups of Relations.swift.
     let relations: RelationIndex
+    let existingRoles: ExistingRoles
     /// Namespaces where at least one top-level workload runs: every workload control's admission
     /// coverage and the namespace controls ask.
     public let namespacesWithWorkloads: Set<String>
@@ -57,6 +58,7 @@ public struct AuditContext: Sendable {
         // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
         self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
         self.relations = RelationIndex(snapshot, publicIstioGateways: publicIstioGateways)
+        self.existingRoles = ExistingRoles(snapshot)
         self.serviceAccountsByKey = Dictionary(
             snapshot.serviceAccounts.map { (ObjectKey(.serviceaccounts, $0), $0) }, uniquingKeysWith: { first, _ in first })
     }

@@ -59,15 +59,25 @@ struct BoundSubject: Sendable, Hashable {
     }
 }
 
-extension ClusterSnapshot {
+/// The Roles and ClusterRoles that exist, filed once: whether a binding's role exists is asked per
+/// binding, and per workload for the bindings of every ServiceAccount.
+struct ExistingRoles: Sendable {
+    private let clusterRoles: Set<String>
+    private let roles: Set<ObjectKey>
+
+    init(_ snapshot: ClusterSnapshot) {
+        clusterRoles = Set(snapshot.clusterRoles.map(\.name))
+        roles = Set(snapshot.roles.map { ObjectKey(kind: "Role", namespace: $0.namespace, name: $0.name) })
+    }
+
     /// Whether the role a binding references (`BindingObject.role`) exists. A Role outside any namespace
     /// (referenced by a ClusterRoleBinding) never does; references of unknown kinds are not judged.
-    func containsRole(_ role: RelatedObject) -> Bool {
+    func contains(_ role: RelatedObject) -> Bool {
         switch role.kind {
-        case "ClusterRole": return clusterRoles.contains { $0.name == role.name }
+        case "ClusterRole": return clusterRoles.contains(role.name)
         case "Role":
             guard let namespace = role.namespace else { return false }
-            return roles.contains { $0.name == role.name && $0.namespace == namespace }
+            return roles.contains(ObjectKey(kind: "Role", namespace: namespace, name: role.name))
         default: return true
         }
     }

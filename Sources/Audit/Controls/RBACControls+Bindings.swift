@@ -45,12 +45,14 @@ extension RBACControls {
         reads: rbacKinds,
         notes: "The resources are the bindings, as in Kubescape. Lookout matches the identities by kind (User system:anonymous, Group system:unauthenticated; a Group named system:anonymous matches nobody), and exempts a binding whose role grants only the non-resource URLs /healthz, /livez, /readyz, /version and OIDC discovery: every cluster has the system:public-info-viewer binding, which Kubescape fails. A binding whose role does not exist still fails: the role can be created later."
     ) { context in
-        .evaluated(BindingObject.all(in: context.snapshot).map { binding in
+        // Filtered once, not per binding that names an anonymous subject.
+        let anonymousGrants = context.grants.filter { isAnonymous($0.subject) }
+        return .evaluated(BindingObject.all(in: context.snapshot).map { binding in
             let anonymous = (binding.object.subjects ?? []).enumerated()
                 .filter { isAnonymous($0.element.normalized(bindingNamespace: binding.namespace)) }
             guard !anonymous.isEmpty else { return ResourceVerdict(resource: binding.ref, failure: nil) }
-            let rules = context.grants.filter { $0.binding == binding.related && isAnonymous($0.subject) }.map(\.rule)
-            let onlyPublicInfo = context.snapshot.containsRole(binding.role)
+            let rules = anonymousGrants.filter { $0.binding == binding.related }.map(\.rule)
+            let onlyPublicInfo = context.existingRoles.contains(binding.role)
                 && rules.allSatisfy { ($0.resources ?? []).isEmpty && ($0.nonResourceURLs ?? []).allSatisfy(publicInfoURLs.contains) }
             guard !onlyPublicInfo else { return ResourceVerdict(resource: binding.ref, failure: nil) }
             return ResourceVerdict(
@@ -169,7 +171,7 @@ extension RBACControls {
         return .evaluated(BindingObject.all(in: snapshot).map { binding in
             var evidence: [String] = []
             var related: [RelatedObject] = []
-            if !snapshot.containsRole(binding.role) {
+            if !context.existingRoles.contains(binding.role) {
                 evidence.append("roleRef \(binding.role.displayName) does not exist")
                 related.append(binding.role)
             }

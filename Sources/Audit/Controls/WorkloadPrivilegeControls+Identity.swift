@@ -115,7 +115,7 @@ extension WorkloadPrivilegeControls {
         let own = Subject(kind: "ServiceAccount", name: workload.podSpec.effectiveServiceAccountName, namespace: workload.namespace)
         let namespaceGroup = Subject(kind: "Group", name: "system:serviceaccounts:\(workload.namespace)")
         let universal = everyAccountGroups.flatMap { all[Subject(kind: "Group", name: $0)] ?? [] }.filter { entry in
-            !(context.snapshot.containsRole(entry.binding.role) && entry.grants.allSatisfy(\.rule.isSelfDiscovery))
+            !(context.existingRoles.contains(entry.binding.role) && entry.grants.allSatisfy(\.rule.isSelfDiscovery))
         }
         return (all[own] ?? []) + (all[namespaceGroup] ?? []) + universal
     }
