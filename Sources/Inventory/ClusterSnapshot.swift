@@ -120,48 +120,23 @@ public struct ClusterSnapshot: Codable, Sendable {
 extension ClusterSnapshot {
     /// The objects of one kind, so that code which goes over several kinds needs no table of its own.
     public func objects(of kind: ResourceKind) -> [any KubeObject] {
-        switch kind {
-        case .namespaces: namespaces
-        case .nodes: nodes
-        case .pods: pods
-        case .deployments: deployments
-        case .replicasets: replicaSets
-        case .daemonsets: daemonSets
-        case .statefulsets: statefulSets
-        case .jobs: jobs
-        case .cronjobs: cronJobs
-        case .replicationcontrollers: replicationControllers
-        case .persistentvolumeclaims: persistentVolumeClaims
-        case .gateways: istioGateways
-        case .virtualservices: virtualServices
-        case .services: services
-        case .ingresses: ingresses
-        case .networkpolicies: networkPolicies
-        case .serviceaccounts: serviceAccounts
-        case .configmaps: configMaps
-        case .roles: roles
-        case .rolebindings: roleBindings
-        case .clusterroles: clusterRoles
-        case .clusterrolebindings: clusterRoleBindings
-        case .resourcequotas: resourceQuotas
-        case .limitranges: limitRanges
-        case .validatingwebhookconfigurations: validatingWebhookConfigurations
-        case .mutatingwebhookconfigurations: mutatingWebhookConfigurations
-        case .apiservices: apiServices
-        case .ciliumnetworkpolicies: ciliumNetworkPolicies
-        case .ciliumclusterwidenetworkpolicies: ciliumClusterwideNetworkPolicies
-        case .horizontalpodautoscalers: horizontalPodAutoscalers
-        case .persistentvolumes: persistentVolumes
-        case .podsecuritypolicies: podSecurityPolicies
-        case .validatingadmissionpolicies: validatingAdmissionPolicies
-        case .validatingadmissionpolicybindings: validatingAdmissionPolicyBindings
-        case .httproutes: httpRoutes
-        case .grpcroutes: grpcRoutes
-        case .tcproutes: tcpRoutes
-        case .udproutes: udpRoutes
-        case .tlsroutes: tlsRoutes
-        case .vulnerabilityreports: vulnerabilityReports
+        struct Objects: SnapshotFieldVisitor {
+            let snapshot: ClusterSnapshot
+            func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> [any KubeObject] { snapshot[keyPath: field.path] }
         }
+        var objects = Objects(snapshot: self)
+        return kind.visitField(&objects)
+    }
+
+    /// Leaves the snapshot without objects of `kind`.
+    public mutating func removeObjects(of kind: ResourceKind) {
+        struct Remove: SnapshotFieldVisitor {
+            var snapshot: ClusterSnapshot
+            mutating func visit<Object: KubeObject>(_ field: SnapshotField<Object>) { snapshot[keyPath: field.path] = [] }
+        }
+        var remove = Remove(snapshot: self)
+        kind.visitField(&remove)
+        self = remove.snapshot
     }
 
     /// The Gateway API routes of one route kind (the five share one model).

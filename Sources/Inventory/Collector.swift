@@ -55,8 +55,8 @@ public struct Collector: Sendable {
         nodesListed.finish()
         for (kind, result) in results.sorted(by: { $0.0 < $1.0 }) {
             switch result {
-            case .success(let items):
-                snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.metadata.namespace) }, as: kind)
+            case .success(let listed):
+                listed.store(&snapshot)
                 snapshot.collected.insert(kind)
             case .failure(.forbidden(_, let message)):
                 snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "forbidden", message: message))
@@ -81,24 +81,16 @@ public struct Collector: Sendable {
     private func listAll(
         _ planned: [(ResourceKind, [ListRequest])], progress: Progress?, nodesListed: @escaping @Sendable ([String]) -> Void
     ) async
-        -> [(ResourceKind, Result<[any KubeObject], APIError>)]
+        -> [(ResourceKind, Result<Listed, APIError>)]
     {
-        await withTaskGroup(of: (ResourceKind, Result<[any KubeObject], APIError>).self) { group in
+        await withTaskGroup(of: (ResourceKind, Result<Listed, APIError>).self) { group in
             var pending = planned[...]
-            var results: [(ResourceKind, Result<[any KubeObject], APIError>)] = []
+            var results: [(ResourceKind, Result<Listed, APIError>)] = []
             func startNext() {
                 guard let (kind, requests) = pending.popFirst() else { return }
-                group.addTask {
-                    do throws(APIError) {
-                        var items: [any KubeObject] = []
-                        for request in requests { items += try await list(request, as: kind.modelType) }
-                        progress?(kind, items.count)
-                        if kind == .nodes { nodesListed(items.map(\.name)) }
-                        return (kind, .success(items))
-                    } catch {
-                        return (kind, .failure(error))
-                    }
-                }
+                var listing = Listing(collector: self, requests: requests, progress: progress, nodesListed: nodesListed)
+                let list = kind.visitField(&listing)
+                group.addTask { (kind, await list()) }
             }
             for _ in 0..<maxListsInFlight { startNext() }
             for await result in group {
@@ -109,8 +101,38 @@ public struct Collector: Sendable {
         }
     }
 
-    private func list<Object: KubeObject>(_ request: ListRequest, as type: Object.Type) async throws(APIError) -> [any KubeObject] {
-        try await api.list(request.path, as: type, pageSize: pageSize, fieldSelector: request.fieldSelector)
+    /// One kind's objects, listed and filtered, waiting to be put into the snapshot.
+    struct Listed: Sendable {
+        let store: @Sendable (inout ClusterSnapshot) -> Void
+    }
+
+    /// The LISTs of one kind, decoded straight into its model type.
+    private struct Listing: SnapshotFieldVisitor {
+        let collector: Collector
+        let requests: [ListRequest]
+        let progress: Progress?
+        let nodesListed: @Sendable ([String]) -> Void
+
+        func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> @Sendable () async -> Result<Listed, APIError> {
+            { [collector, requests, progress, nodesListed] in
+                do throws(APIError) {
+                    var objects: [Object] = []
+                    var count = 0
+                    for request in requests {
+                        let listed = try await collector.api.list(
+                            request.path, as: Object.self, pageSize: collector.pageSize, fieldSelector: request.fieldSelector)
+                        count += listed.count
+                        let kept = collector.scope.stored(listed, of: field.kind)
+                        if objects.isEmpty { objects = kept } else { objects += kept }
+                    }
+                    progress?(field.kind, count)
+                    if field.kind == .nodes { nodesListed(objects.map(\.name)) }
+                    return .success(Listed { [objects] snapshot in snapshot[keyPath: field.path] = objects })
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
     }
 }
 
@@ -150,90 +172,13 @@ extension APIError {
     }
 }
 
-extension ResourceKind {
-    /// The model a LIST of this kind decodes into (public for the fuzzer, which decodes pages as the collector does).
-    public var modelType: any KubeObject.Type {
-        switch self {
-        case .namespaces: Namespace.self
-        case .nodes: Node.self
-        case .pods: Pod.self
-        case .deployments: Deployment.self
-        case .replicasets: ReplicaSet.self
-        case .daemonsets: DaemonSet.self
-        case .statefulsets: StatefulSet.self
-        case .jobs: Job.self
-        case .cronjobs: CronJob.self
-        case .replicationcontrollers: ReplicationController.self
-        case .persistentvolumeclaims: PersistentVolumeClaim.self
-        case .gateways: IstioGateway.self
-        case .virtualservices: VirtualService.self
-        case .services: Service.self
-        case .ingresses: Ingress.self
-        case .networkpolicies: NetworkPolicy.self
-        case .serviceaccounts: ServiceAccount.self
-        case .configmaps: ConfigMap.self
-        case .roles, .clusterroles: Role.self
-        case .rolebindings, .clusterrolebindings: RoleBinding.self
-        case .resourcequotas, .limitranges: NamespacePolicyObject.self
-        case .validatingwebhookconfigurations, .mutatingwebhookconfigurations: WebhookConfiguration.self
-        case .apiservices: APIService.self
-        case .ciliumnetworkpolicies, .ciliumclusterwidenetworkpolicies: CiliumPolicy.self
-        case .horizontalpodautoscalers: HorizontalPodAutoscaler.self
-        case .persistentvolumes: PersistentVolume.self
-        case .podsecuritypolicies: PodSecurityPolicy.self
-        case .validatingadmissionpolicies: ValidatingAdmissionPolicy.self
-        case .validatingadmissionpolicybindings: ValidatingAdmissionPolicyBinding.self
-        case .httproutes, .grpcroutes, .tcproutes, .udproutes, .tlsroutes: Route.self
-        case .vulnerabilityreports: VulnerabilityReport.self
-        }
-    }
-}
-
-extension ClusterSnapshot {
-    /// Puts listed objects into the field of their kind, their namespaces resolved.
-    public mutating func store(_ items: [any KubeObject], as kind: ResourceKind) {
-        func cast<T>(_: T.Type = T.self) -> [T] { items.compactMap { kind.resolvingNamespace($0) as? T } }
-        switch kind {
-        case .namespaces: namespaces = cast()
-        case .nodes: nodes = cast()
-        case .pods: pods = cast()
-        case .deployments: deployments = cast()
-        case .replicasets: replicaSets = cast()
-        case .daemonsets: daemonSets = cast()
-        case .statefulsets: statefulSets = cast()
-        case .jobs: jobs = cast()
-        case .cronjobs: cronJobs = cast()
-        case .replicationcontrollers: replicationControllers = cast()
-        case .persistentvolumeclaims: persistentVolumeClaims = cast()
-        case .gateways: istioGateways = cast()
-        case .virtualservices: virtualServices = cast()
-        case .services: services = cast()
-        case .ingresses: ingresses = cast()
-        case .networkpolicies: networkPolicies = cast()
-        case .serviceaccounts: serviceAccounts = cast()
-        case .configmaps: configMaps = cast()
-        case .roles: roles = cast()
-        case .rolebindings: roleBindings = cast()
-        case .clusterroles: clusterRoles = cast()
-        case .clusterrolebindings: clusterRoleBindings = cast()
-        case .resourcequotas: resourceQuotas = cast()
-        case .limitranges: limitRanges = cast()
-        case .validatingwebhookconfigurations: validatingWebhookConfigurations = cast()
-        case .mutatingwebhookconfigurations: mutatingWebhookConfigurations = cast()
-        case .apiservices: apiServices = cast()
-        case .ciliumnetworkpolicies: ciliumNetworkPolicies = cast()
-        case .ciliumclusterwidenetworkpolicies: ciliumClusterwideNetworkPolicies = cast()
-        case .horizontalpodautoscalers: horizontalPodAutoscalers = cast()
-        case .persistentvolumes: persistentVolumes = cast()
-        case .podsecuritypolicies: podSecurityPolicies = cast()
-        case .validatingadmissionpolicies: validatingAdmissionPolicies = cast()
-        case .validatingadmissionpolicybindings: validatingAdmissionPolicyBindings = cast()
-        case .httproutes: httpRoutes = cast()
-        case .grpcroutes: grpcRoutes = cast()
-        case .tcproutes: tcpRoutes = cast()
-        case .udproutes: udpRoutes = cast()
-        case .tlsroutes: tlsRoutes = cast()
-        case .vulnerabilityreports: vulnerabilityReports = cast()
-        }
+extension NamespaceScope {
+    /// The objects of `kind` as they are stored: those within the scope (a Namespace is in it when its
+    /// name is), their namespaces resolved.
+    public func stored<Object: KubeObject>(_ objects: [Object], of kind: ResourceKind) -> [Object] {
+        var kept = included.isEmpty && excluded.isEmpty
+            ? objects : objects.filter { contains(kind == .namespaces ? $0.name : $0.metadata.namespace) }
+        for index in kept.indices { kept[index] = kind.resolvingNamespace(kept[index]) }
+        return kept
     }
 }

@@ -39,6 +39,9 @@ public enum ManifestLoader {
             files = [path]
         }
 
+        if files.count == 1, let snapshot = SnapshotFile.read(path: files[0]) {
+            return try saved(snapshot, file: files[0], scope: scope)
+        }
         var objects = ObjectSet()
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -52,15 +55,7 @@ public enum ManifestLoader {
                     guard files.count == 1, contents.count == 1 else {
                         throw ConfigError(file: file, message: "a saved snapshot cannot be combined with other input; pass it alone to --from")
                     }
-                    guard scope == NamespaceScope() || scope == snapshot.scope else {
-                        throw ConfigError(
-                            file: file,
-                            message: "namespace filters apply when collecting: run `lookout collect` with --include-namespaces/--exclude-namespaces")
-                    }
-                    var saved = snapshot
-                    saved.source = .snapshot
-                    saved.resolveNamespaces()
-                    return Loaded(snapshot: saved, ignored: [:])
+                    return try saved(snapshot, file: file, scope: scope)
                 case .document(let document):
                     objects.add(document)
                 }
@@ -73,9 +68,24 @@ public enum ManifestLoader {
         snapshot.kubeletConfigurationUnavailable = noKubeletConfiguration
         snapshot.collected = Set(ResourceKind.allCases)
         for (kind, items) in objects.byKind {
-            snapshot.store(items.filter { scope.contains(kind == .namespaces ? $0.name : $0.metadata.namespace) }, as: kind)
+            var store = Store(snapshot: snapshot, objects: items, scope: scope)
+            kind.visitField(&store)
+            snapshot = store.snapshot
         }
         return Loaded(snapshot: snapshot, ignored: objects.ignored)
+    }
+
+    /// A saved snapshot as the whole input. Its namespace filters were applied when it was collected.
+    static func saved(_ snapshot: ClusterSnapshot, file: String, scope: NamespaceScope) throws(ConfigError) -> Loaded {
+        guard scope == NamespaceScope() || scope == snapshot.scope else {
+            throw ConfigError(
+                file: file,
+                message: "namespace filters apply when collecting: run `lookout collect` with --include-namespaces/--exclude-namespaces")
+        }
+        var saved = snapshot
+        saved.source = .snapshot
+        saved.resolveNamespaces()
+        return Loaded(snapshot: saved, ignored: [:])
     }
 
     /// One document of a file: a saved snapshot when it has `cluster` and no `kind`, else an object or List.
@@ -135,7 +145,28 @@ public enum ManifestLoader {
                 return
             }
             // Resolved before an object given twice is recognised by its namespace.
-            self = .object(resource, resource.resolvingNamespace(try resource.modelType.init(from: decoder)))
+            var decoding = ObjectDecoding(decoder: decoder)
+            self = .object(resource, resource.resolvingNamespace(try resource.visitField(&decoding)))
+        }
+    }
+
+    /// Decodes an object as the model of the visited kind.
+    struct ObjectDecoding: SnapshotFieldVisitor {
+        let decoder: any Decoder
+
+        func visit<Object: KubeObject>(_ field: SnapshotField<Object>) throws(any Error) -> any KubeObject {
+            try Object(from: decoder)
+        }
+    }
+
+    /// Puts the objects of the visited kind that are within the scope into its field of the snapshot.
+    struct Store: SnapshotFieldVisitor {
+        var snapshot: ClusterSnapshot
+        let objects: [any KubeObject]
+        let scope: NamespaceScope
+
+        mutating func visit<Object: KubeObject>(_ field: SnapshotField<Object>) {
+            snapshot[keyPath: field.path] = scope.stored(objects.compactMap { $0 as? Object }, of: field.kind)
         }
     }
 

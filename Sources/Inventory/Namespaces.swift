@@ -35,7 +35,7 @@ extension ResourceKind {
 
     /// `object` as it is stored: an object of a namespaced kind without a namespace gets kubectl's default.
     /// Cluster-scoped objects are left as they are.
-    func resolvingNamespace(_ object: any KubeObject) -> any KubeObject {
+    func resolvingNamespace<Object: KubeObject>(_ object: Object) -> Object {
         guard isNamespaced, object.metadata.namespace == nil else { return object }
         var resolved = object
         resolved.metadata.namespace = ObjectMeta.defaultNamespace

@@ -57,14 +57,14 @@ struct CollectCommand: Command {
         }
         redactor.redact(&snapshot)
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            var data = try encoder.encode(snapshot)
-            data.append(UInt8(ascii: "\n"))
             if let output {
-                try OutputFile.write(data, to: output)
+                let file = try OutputFile(path: output)
+                defer { file.close() }
+                try snapshot.writeJSON { try file.write($0) }
+                try file.write(Data("\n".utf8))
             } else {
-                Console.out(String(decoding: data, as: UTF8.self))
+                try snapshot.writeJSON { Console.out(String(decoding: $0, as: UTF8.self)) }
+                Console.out("\n")
             }
         } catch {
             Console.report("lookout collect: \(error)", level: .error)

@@ -57,7 +57,7 @@ import Testing
     static func restricted(_ snapshot: ClusterSnapshot, to control: Control) -> ClusterSnapshot {
         var restricted = snapshot
         for kind in Set(ResourceKind.allCases).subtracting(control.declaredReads) {
-            restricted.store([], as: kind)
+            restricted.removeObjects(of: kind)
             restricted.collected.remove(kind)
             restricted.errors.removeAll { $0.resource == kind.rawValue }
         }
@@ -93,7 +93,7 @@ import Testing
     @Test func everyControlReadsOnlyTheErrorsOfWhatItDeclares() throws {
         var snapshot = try Self.richSnapshot()
         for kind in ResourceKind.allCases where kind.isOptional {
-            snapshot.store([], as: kind)
+            snapshot.removeObjects(of: kind)
             snapshot.collected.remove(kind)
             snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "forbidden", message: "403"))
         }
@@ -116,12 +116,12 @@ import Testing
         let snapshot = try Self.richSnapshot()
         let gatewayExposure = NetworkControls.gatewayAPIExposure
         var unserved = snapshot
-        for kind in exposureKinds { unserved.store([], as: kind); unserved.collected.remove(kind) }
+        for kind in exposureKinds { unserved.removeObjects(of: kind); unserved.collected.remove(kind) }
         #expect(Observed(gatewayExposure, on: unserved).status.hasPrefix("skipped: neither Gateway API routes"))
         #expect(Observed(NetworkControls.externalFacing, on: unserved).status == "evaluated")
 
         var routesUnserved = snapshot
-        for kind in routeKinds { routesUnserved.store([], as: kind); routesUnserved.collected.remove(kind) }
+        for kind in routeKinds { routesUnserved.removeObjects(of: kind); routesUnserved.collected.remove(kind) }
         #expect(Observed(WorkloadHygieneControls.danglingGatewayBackend, on: routesUnserved).status == "skipped: Gateway API not served")
         #expect(Observed(gatewayExposure, on: routesUnserved).status == "evaluated", "Istio's kinds are still served")
 

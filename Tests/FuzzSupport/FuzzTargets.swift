@@ -94,14 +94,20 @@ public enum FuzzTargets {
     /// The model of `kind` decoded from a LIST page the API server sent, as the collector decodes it,
     /// then audited. A decoding error is the collector's to report; only a trap breaks the oracle.
     public static func objects(_ bytes: [UInt8], kind: ResourceKind) -> FuzzOutcome {
-        func decode<Object: KubeObject>(_ type: Object.Type) -> [any KubeObject]? {
-            (try? JSONDecoder().decode(Page<Object>.self, from: Data(bytes)))?.items
+        struct DecodePage: SnapshotFieldVisitor {
+            let bytes: [UInt8]
+            var snapshot: ClusterSnapshot
+            mutating func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> Bool {
+                guard let items = (try? JSONDecoder().decode(Page<Object>.self, from: Data(bytes)))?.items else { return false }
+                snapshot[keyPath: field.path] = NamespaceScope().stored(items, of: field.kind)
+                return true
+            }
         }
-        guard let items = decode(kind.modelType) else { return .rejected }
         var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://fuzz.invalid"))
         snapshot.collected = Set(ResourceKind.allCases)
-        snapshot.store(items, as: kind)
-        audit(snapshot)
+        var page = DecodePage(bytes: bytes, snapshot: snapshot)
+        guard kind.visitField(&page) else { return .rejected }
+        audit(page.snapshot)
         return .accepted
     }
 

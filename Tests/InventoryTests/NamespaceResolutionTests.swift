@@ -7,12 +7,15 @@ import Testing
 @Suite struct NamespaceResolutionTests {
     @Test func storedObjectsOfNamespacedKindsGetTheDefaultAndClusterScopedOnesNone() {
         var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://test"))
-        snapshot.store([RoleBinding(metadata: ObjectMeta(name: "plain"), roleRef: RoleRef(kind: "Role", name: "r"), subjects: nil),
-                        RoleBinding(metadata: ObjectMeta(name: "given", namespace: "shop"), roleRef: RoleRef(kind: "Role", name: "r"), subjects: nil)],
-                       as: .rolebindings)
-        snapshot.store([RoleBinding(metadata: ObjectMeta(name: "admins"), roleRef: RoleRef(kind: "ClusterRole", name: "admin"), subjects: nil)],
-                       as: .clusterrolebindings)
-        snapshot.store([ServiceAccount(metadata: ObjectMeta(name: "builder"))], as: .serviceaccounts)
+        let scope = NamespaceScope()
+        snapshot.roleBindings = scope.stored(
+            [RoleBinding(metadata: ObjectMeta(name: "plain"), roleRef: RoleRef(kind: "Role", name: "r"), subjects: nil),
+             RoleBinding(metadata: ObjectMeta(name: "given", namespace: "shop"), roleRef: RoleRef(kind: "Role", name: "r"), subjects: nil)],
+            of: .rolebindings)
+        snapshot.clusterRoleBindings = scope.stored(
+            [RoleBinding(metadata: ObjectMeta(name: "admins"), roleRef: RoleRef(kind: "ClusterRole", name: "admin"), subjects: nil)],
+            of: .clusterrolebindings)
+        snapshot.serviceAccounts = scope.stored([ServiceAccount(metadata: ObjectMeta(name: "builder"))], of: .serviceaccounts)
         #expect(snapshot.roleBindings.map(\.metadata.namespace) == ["default", "shop"])
         #expect(snapshot.clusterRoleBindings.map(\.metadata.namespace) == [nil])
         #expect(snapshot.serviceAccounts.map(\.metadata.namespace) == ["default"])

@@ -32,7 +32,7 @@ public struct AuditContext: Sendable {
         // What controls see of a kind that was not collected is nothing, whatever a hand-edited snapshot holds:
         // the reads contract (Control.run) then decides whether they may judge without it.
         for kind in ResourceKind.allCases where !snapshot.collected.contains(kind) && !snapshot.objects(of: kind).isEmpty {
-            snapshot.store([], as: kind)
+            snapshot.removeObjects(of: kind)
         }
         self.snapshot = snapshot
         self.config = config
