@@ -353,18 +353,11 @@ import Testing
             """))
         status: {desiredNumberScheduled: 2}
         ---
-        apiVersion: batch/v1
-        kind: CronJob
-        metadata: {name: backup, namespace: apps}
-        spec:
-          schedule: "0 3 * * *"
-          jobTemplate:
-            spec:
-              template:
-                spec:
-                  restartPolicy: OnFailure
-                  serviceAccountName: backup
-                  containers: [{name: backup, image: "registry.example/backup:latest", command: [sh, -c, "sudo tar c /data"]}]
+        \(Manifest.cronJob(name: "backup", namespace: "apps", podSpec: """
+            restartPolicy: OnFailure
+            serviceAccountName: backup
+            containers: [{name: backup, image: "registry.example/backup:latest", command: [sh, -c, "sudo tar c /data"]}]
+            """))
         ---
         apiVersion: batch/v1
         kind: Job

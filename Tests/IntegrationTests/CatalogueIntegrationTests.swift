@@ -53,23 +53,12 @@ struct CatalogueIntegrationTests {
                 livenessProbe: {httpGet: {path: /healthz, port: 8080}}
                 readinessProbe: {httpGet: {path: /ready, port: 8080}}
         ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: naked, namespace: \(ns)}
-        spec:
-          containers: [{name: shell, image: "busybox:1.36"}]
+        \(Manifest.pod(name: "naked", namespace: ns, podSpec: #"{containers: [{name: shell, image: "busybox:1.36"}]}"#))
         ---
-        apiVersion: batch/v1beta1
-        kind: CronJob
-        metadata: {name: nightly, namespace: \(ns)}
-        spec:
-          schedule: "0 3 * * *"
-          jobTemplate:
-            spec:
-              template:
-                spec:
-                  restartPolicy: OnFailure
-                  containers: [{name: job, image: "busybox:1.36"}]
+        \(Manifest.cronJob("batch/v1beta1", name: "nightly", namespace: ns, podSpec: """
+            restartPolicy: OnFailure
+            containers: [{name: job, image: "busybox:1.36"}]
+            """))
         ---
         apiVersion: v1
         kind: Service

@@ -1,5 +1,6 @@
 import ConsumerSupport
 import Foundation
+import ManifestFixtures
 import Reports
 import Testing
 
@@ -15,16 +16,9 @@ struct ScanIntegrationTests {
     func makeProblems(_ cluster: TestCluster) throws -> String {
         let namespace = try cluster.makeNamespace("slice")
         try cluster.bindServiceAccount("deployer", namespace: namespace, clusterRole: "cluster-admin")
-        try cluster.apply("""
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: root-shell, namespace: \(namespace)}
-            spec:
-              containers:
-              - name: shell
-                image: busybox:1.36
-                securityContext: {privileged: true}
-            """)
+        try cluster.apply(Manifest.pod(name: "root-shell", namespace: namespace, podSpec: """
+            containers: [{name: shell, image: busybox:1.36, securityContext: {privileged: true}}]
+            """))
         return namespace
     }
 

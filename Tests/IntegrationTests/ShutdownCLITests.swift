@@ -1,4 +1,5 @@
 import Foundation
+import ManifestFixtures
 import Testing
 
 /// Lookout joins its transfer threads and ends with a plain `exit` (it used `_exit` while they were
@@ -12,14 +13,9 @@ struct ShutdownCLITests {
     @Test func scansThatUseTheTransferThreadsExitCleanly() throws {
         let cluster = try TestCluster.require()
         let namespace = try cluster.makeNamespace("shutdown")
-        try cluster.apply("""
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: root-shell, namespace: \(namespace)}
-            spec:
-              containers:
-              - {name: shell, image: busybox:1.36, securityContext: {privileged: true}}
-            """)
+        try cluster.apply(Manifest.pod(name: "root-shell", namespace: namespace, podSpec: """
+            containers: [{name: shell, image: busybox:1.36, securityContext: {privileged: true}}]
+            """))
         let scan = ["scan", "control", "C-0057", "--kubeconfig", cluster.kubeconfig, "--include-namespaces", namespace, "--format", "json"]
         for run in 0..<6 {
             let clean = try Run.lookout(scan + ["--severity-threshold", "critical"])
