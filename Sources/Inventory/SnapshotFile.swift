@@ -1,4 +1,5 @@
 import Dispatch
+import Documents
 import FoundationEssentials
 import Glibc
 import Synchronization
@@ -130,11 +131,11 @@ public enum SnapshotFile {
     /// Decodes batches at once, on as many cores as there are; nil when one does not decode.
     static func decode<Object: Decodable & Sendable>(_ batches: [Data], as type: Object.Type) -> [[Object]]? {
         if batches.count < 2 {
-            return batches.isEmpty ? [] : (try? JSONDecoder().decode([Object].self, from: batches[0])).map { [$0] }
+            return batches.isEmpty ? [] : (try? DirectJSONDecoder().decode([Object].self, from: batches[0])).map { [$0] }
         }
         let results = Mutex<[[Object]?]>(Array(repeating: nil, count: batches.count))
         DispatchQueue.concurrentPerform(iterations: batches.count) { index in
-            let decoded = try? JSONDecoder().decode([Object].self, from: batches[index])
+            let decoded = try? DirectJSONDecoder().decode([Object].self, from: batches[index])
             results.withLock { $0[index] = decoded }
         }
         let decoded = results.withLock { $0 }

@@ -92,27 +92,92 @@ public enum FuzzTargets {
     }
 
     /// The model of `kind` decoded from a LIST page the API server sent, as the collector decodes it,
-    /// then audited. A decoding error is the collector's to report; only a trap breaks the oracle.
+    /// then audited. A decoding error is the collector's to report; a trap, or a page the direct
+    /// decoder reads otherwise than `JSONDecoder`, breaks the oracle.
     public static func objects(_ bytes: [UInt8], kind: ResourceKind) -> FuzzOutcome {
         struct DecodePage: SnapshotFieldVisitor {
             let bytes: [UInt8]
             var snapshot: ClusterSnapshot
-            mutating func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> Bool {
-                guard let items = (try? JSONDecoder().decode(Page<Object>.self, from: Data(bytes)))?.items else { return false }
+            mutating func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> FuzzOutcome {
+                if case .broken(let problem) = FuzzTargets.decodersAgree(Page<Object>.self, bytes) { return .broken(problem) }
+                guard let items = (try? DirectJSONDecoder().decode(Page<Object>.self, from: Data(bytes)))?.items else { return .rejected }
                 snapshot[keyPath: field.path] = NamespaceScope().stored(items, of: field.kind)
-                return true
+                return .accepted
             }
         }
         var snapshot = ClusterSnapshot(cluster: ClusterInfo(server: "https://fuzz.invalid"))
         snapshot.collected = Set(ResourceKind.allCases)
         var page = DecodePage(bytes: bytes, snapshot: snapshot)
-        guard kind.visitField(&page) else { return .rejected }
+        let outcome = kind.visitField(&page)
+        guard outcome == .accepted else { return outcome }
         audit(page.snapshot)
         return .accepted
     }
 
-    struct Page<Item: Decodable>: Decodable {
+    struct Page<Item: Codable>: Codable {
         var items: [Item]
+    }
+
+    /// Any JSON through the direct decoder's every container and `try?` fallbacks, against `JSONDecoder`.
+    public static func json(_ bytes: [UInt8]) -> FuzzOutcome {
+        decodersAgree(JSONTree.self, bytes)
+    }
+
+    /// Where the direct decoder decides, `JSONDecoder` decodes the same value (compared as sorted JSON).
+    static func decodersAgree<T: Codable>(_ type: T.Type, _ bytes: [UInt8]) -> FuzzOutcome {
+        let data = Data(bytes)
+        let reference = try? JSONDecoder().decode(type, from: data)
+        guard let direct = DirectJSONDecoder().decodeDirectly(type, from: data) else { return reference == nil ? .rejected : .accepted }
+        guard let reference else { return .broken("the direct decoder decodes what JSONDecoder refuses") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let directJSON = try? encoder.encode(direct), let referenceJSON = try? encoder.encode(reference) else {
+            return .broken("a decoded value does not encode")
+        }
+        guard directJSON == referenceJSON else {
+            return .broken("the decoders differ:\n direct: \(String(decoding: directJSON, as: UTF8.self).prefix(1000))\n JSONDecoder: \(String(decoding: referenceJSON, as: UTF8.self).prefix(1000))")
+        }
+        return .accepted
+    }
+
+    /// A JSON value as the models read one: `try?` from one type to the next, as IntOrString and the
+    /// last-applied configuration do.
+    indirect enum JSONTree: Codable {
+        case object([String: JSONTree])
+        case array([JSONTree])
+        case string(String)
+        case int(Int)
+        case bool(Bool)
+        case null
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .null
+            } else if let object = try? container.decode([String: JSONTree].self) {
+                self = .object(object)
+            } else if let array = try? container.decode([JSONTree].self) {
+                self = .array(array)
+            } else if let string = try? container.decode(String.self) {
+                self = .string(string)
+            } else if let int = try? container.decode(Int.self) {
+                self = .int(int)
+            } else {
+                self = .bool(try container.decode(Bool.self))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .object(let object): try container.encode(object)
+            case .array(let array): try container.encode(array)
+            case .string(let string): try container.encode(string)
+            case .int(let int): try container.encode(int)
+            case .bool(let bool): try container.encode(bool)
+            case .null: try container.encodeNil()
+            }
+        }
     }
 
     /// Every control over the snapshot: hostile values must not trap a control either.

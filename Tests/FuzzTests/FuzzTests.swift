@@ -143,6 +143,13 @@ import Testing
         }
     }
 
+    /// The direct JSON decoder against JSONDecoder on any JSON: pages, snapshots, and their mutations.
+    @Test func directDecoder() throws {
+        let seeds = ResourceKind.allCases.flatMap { Corpus.pages(of: $0).map(\.jsonText) } + Corpus.snapshots
+        let mutator = JSONMutator(seeds: Corpus.objects)
+        try fuzz("direct JSON decoder", seeds: seeds, count: Self.iterations / 3, mutate: structural(mutator, of: seeds), exercise: FuzzTargets.json)
+    }
+
     /// Mostly structural mutations of the seeds (parsed once), with a byte-level one now and then
     /// (truncation, stray punctuation).
     func structural(_ mutator: JSONMutator, of seeds: [String]) -> ([UInt8], inout SeededRandom) -> [UInt8] {

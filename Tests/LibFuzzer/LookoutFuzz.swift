@@ -3,7 +3,7 @@ import FuzzSupport
 import Inventory
 
 /// libFuzzer's entry point over FuzzTargets (`make fuzz-libfuzzer`): coverage-guided inputs for one
-/// target, chosen by LOOKOUT_FUZZ_TARGET (yaml, kubeconfig, file, objects). A target's oracle failure
+/// target, chosen by LOOKOUT_FUZZ_TARGET (yaml, kubeconfig, file, json, objects). A target's oracle failure
 /// traps, which libFuzzer reports and saves as a crash input. Built without -DLOOKOUT_LIBFUZZER the same
 /// binary replays the files it is given through the target, to reproduce a crash under a debugger.
 enum LookoutFuzz {
@@ -20,11 +20,12 @@ enum LookoutFuzz {
         case "yaml": outcome = FuzzTargets.yaml(bytes)
         case "kubeconfig": outcome = FuzzTargets.kubeconfig(bytes)
         case "file": outcome = FuzzTargets.inputFile(bytes, in: scratch)
+        case "json": outcome = FuzzTargets.json(bytes)
         case "objects":
             // The first byte picks the kind, the rest is its LIST page.
             guard let first = bytes.first else { return }
             outcome = FuzzTargets.objects(Array(bytes.dropFirst()), kind: ResourceKind.allCases[Int(first) % ResourceKind.allCases.count])
-        default: fatalError("LOOKOUT_FUZZ_TARGET=\(target): expected yaml, kubeconfig, file or objects")
+        default: fatalError("LOOKOUT_FUZZ_TARGET=\(target): expected yaml, kubeconfig, file, json or objects")
         }
         if case .broken(let problem) = outcome { fatalError("\(target): \(problem)") }
     }

@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 /// `kubectl apply` stores the whole object it applied in this annotation: env values and ConfigMap data
@@ -51,7 +52,7 @@ enum LastAppliedConfiguration {
 
     /// The annotation's text reduced to its `serviceAccount` fields; nil when it holds none (or is not JSON).
     static func pruned(_ text: String) -> String? {
-        guard let node = try? JSONDecoder().decode(Node.self, from: Data(text.utf8)), let pruned = node.pruned else { return nil }
+        guard let node = try? DirectJSONDecoder().decode(Node.self, from: Data(text.utf8)), let pruned = node.pruned else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(pruned)).map { String(decoding: $0, as: UTF8.self) }
@@ -70,7 +71,7 @@ extension ObjectMeta {
     /// per `kubectl apply`'s last-applied configuration; nil without the annotation or the field.
     public func appliedServiceAccount(podSpecPath: String) -> String? {
         guard let text = annotations?[LastAppliedConfiguration.annotation],
-            var node = try? JSONDecoder().decode(LastAppliedConfiguration.Node.self, from: Data(text.utf8))
+            var node = try? DirectJSONDecoder().decode(LastAppliedConfiguration.Node.self, from: Data(text.utf8))
         else { return nil }
         for key in podSpecPath.split(separator: ".") {
             guard case .object(let object) = node, let next = object[String(key)] else { return nil }

@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 import Product
 
@@ -109,7 +110,7 @@ public final class KubeAPI: Sendable {
 
     public func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws(APIError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try DirectJSONDecoder().decode(type, from: data)
         } catch {
             throw .decoding(path: path, message: "\(error)")
         }

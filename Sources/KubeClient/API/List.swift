@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 struct ListMetadata: Decodable {
@@ -70,7 +71,7 @@ extension KubeAPI {
             }
             decodes.append(PageDecode(
                 query: query, continueToken: continueToken,
-                task: Task { try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] }))
+                task: Task { try DirectJSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] }))
             // Pages arrive faster than they decode: holding every undecoded page would hold the whole
             // kind's JSON at once. A page waits only while the previous one is still decoding.
             while decodes.count > Self.maxPagesDecoding { try await collectOldestDecode() }
@@ -114,7 +115,7 @@ extension KubeAPI {
             let (page, token) = try await fetchPage(path, query: query)
             guard token == continueToken else { throw .gone(path: path) }
             do {
-                return try JSONDecoder().decode(ListItems<Item>.self, from: page).items ?? []
+                return try DirectJSONDecoder().decode(ListItems<Item>.self, from: page).items ?? []
             } catch {
                 failure = error
             }
