@@ -62,13 +62,20 @@ class Client:
         return response.status, response.read(), response.getheader("Content-Encoding")
 
     def post(self, path, body):
-        for attempt in range(30):
+        # The API server refuses a Pod (500, "No API token found for service account") until the token
+        # controller, throttled to 20 requests/s, has given its namespace's ServiceAccount a token: on a
+        # quiet machine seeding outruns it by tens of seconds at M and L, so retry for up to two minutes.
+        deadline = time.monotonic() + 120
+        attempt, last = 0, "no answer"
+        while time.monotonic() < deadline:
+            attempt += 1
             conn = self.connection()
             try:
                 conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
                 response = conn.getresponse()
                 data = response.read()
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as error:
+                last = repr(error)
                 conn.close()
                 self.local.conn = None
                 time.sleep(min(1.0, 0.1 * (attempt + 1)))
@@ -78,10 +85,11 @@ class Client:
             if response.status == 409:  # already there: a re-run on a seeded server
                 return None
             if response.status in (429, 500, 503, 504):
+                last = f"HTTP {response.status}: {data[:300]!r}"
                 time.sleep(min(1.0, 0.1 * (attempt + 1)))
                 continue
             raise SystemExit(f"seed: POST {path}: HTTP {response.status}: {data[:300]!r}")
-        raise SystemExit(f"seed: POST {path}: gave up after retries")
+        raise SystemExit(f"seed: POST {path}: gave up after {attempt} tries in 120 s, the last: {last}")
 
 
 def collection_path(obj):
