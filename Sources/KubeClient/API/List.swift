@@ -124,73 +124,29 @@ extension KubeAPI {
     }
 
     /// The `metadata.continue` of a list page found at its start, before `items`: `.some(nil)` when the
-    /// metadata has none; nil when the page does not start with small members and then a flat metadata
+    /// metadata has none; nil when the page does not start with scalar members and then the metadata
     /// object (the API server writes `{"kind":…,"apiVersion":…,"metadata":{…},"items":[…`).
     static func continueTokenAtStart(of page: Data) -> String?? {
         page.withUnsafeBytes { raw -> String?? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var index = 0
-            func skipSpace() {
-                while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
-            }
-            /// Past the string that opens at `index`, or nil when it does not end.
-            func stringEnd() -> Int? {
-                var end = index + 1
-                while end < bytes.count {
-                    switch bytes[end] {
-                    case UInt8(ascii: "\""): return end + 1
-                    case UInt8(ascii: "\\"): end += 2
-                    default: end += 1
-                    }
-                }
-                return nil
-            }
-            func expect(_ byte: UInt8) -> Bool {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == byte else { return false }
-                index += 1
-                return true
-            }
-            guard expect(UInt8(ascii: "{")) else { return nil }
-            // kind and apiVersion come first; a few more small members are tolerated.
+            var index = JSONScan.skipSpace(bytes, from: 0)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+            index = JSONScan.skipSpace(bytes, from: index + 1)
+            // kind and apiVersion come first; a few more small members are tolerated, never the items.
             for _ in 0..<8 {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let keyEnd = stringEnd() else { return nil }
-                let key = UnsafeRawBufferPointer(rebasing: raw[(index + 1)..<(keyEnd - 1)])
-                index = keyEnd
-                guard expect(UInt8(ascii: ":")) else { return nil }
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if key.elementsEqual("metadata".utf8) {
-                    // ListMeta holds strings and numbers only: its object ends at the first "}" outside a string.
-                    guard bytes[index] == UInt8(ascii: "{") else { return nil }
-                    let start = index
-                    index += 1
-                    while index < bytes.count, bytes[index] != UInt8(ascii: "}") {
-                        switch bytes[index] {
-                        case UInt8(ascii: "\""):
-                            guard let end = stringEnd() else { return nil }
-                            index = end
-                        case UInt8(ascii: "{"), UInt8(ascii: "["): return nil
-                        default: index += 1
-                        }
-                    }
-                    guard index < bytes.count else { return nil }
-                    let metadata = Data(UnsafeRawBufferPointer(rebasing: raw[start...index]))
+                guard case .key(let key, let afterColon) = JSONScan.memberKey(bytes, from: index) else { return nil }
+                let start = JSONScan.skipSpace(bytes, from: afterColon)
+                // Any member before the metadata is a string or a scalar: never the items.
+                guard start < bytes.count, key == "metadata" || (bytes[start] != UInt8(ascii: "{") && bytes[start] != UInt8(ascii: "[")),
+                      case .at(let end) = JSONScan.valueEnd(bytes, from: start, isFinal: false) else { return nil }
+                if key == "metadata" {
+                    let metadata = Data(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
                     guard let meta = try? JSONDecoder().decode(ListMetadata.Meta.self, from: metadata) else { return nil }
                     return .some(meta.continue)
                 }
-                // Any other member before the metadata must be a string or a scalar, not the items.
-                switch bytes[index] {
-                case UInt8(ascii: "\""):
-                    guard let end = stringEnd() else { return nil }
-                    index = end
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    return nil
-                default:
-                    while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: "}") { index += 1 }
-                }
-                guard expect(UInt8(ascii: ",")) else { return nil }
+                index = JSONScan.skipSpace(bytes, from: end)
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { return nil }
+                index = JSONScan.skipSpace(bytes, from: index + 1)
             }
             return nil
         }

@@ -1,8 +1,8 @@
 /// Finds where JSON values end without decoding them, so that a large document can be cut into pieces
-/// that `JSONDecoder` decodes one at a time. It checks only what it needs to find the ends; the decoder
-/// checks the pieces.
-enum JSONScan {
-    enum End: Equatable {
+/// that `JSONDecoder` decodes one at a time, or a LIST page's leading members read before its items. It
+/// checks only what it needs to find the ends; the decoder checks the pieces.
+public enum JSONScan {
+    public enum End: Equatable, Sendable {
         /// The index just past the value.
         case at(Int)
         /// The bytes stop inside the value.
@@ -11,11 +11,11 @@ enum JSONScan {
         case malformed
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool {
+    public static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
-    static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    public static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var index = start
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         return index
@@ -23,7 +23,7 @@ enum JSONScan {
 
     /// The end of the value that starts at `start` (no space before it). `isFinal` says no bytes follow
     /// the buffer: a number or literal ending with the buffer is then complete.
-    static func valueEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, isFinal: Bool) -> End {
+    public static func valueEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, isFinal: Bool) -> End {
         guard start < bytes.count else { return .incomplete }
         switch bytes[start] {
         case UInt8(ascii: "\""):
@@ -46,7 +46,7 @@ enum JSONScan {
     }
 
     /// The end of the string whose opening quote is at `start`.
-    static func stringEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> End {
+    public static func stringEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> End {
         var index = start + 1
         while index < bytes.count {
             switch bytes[index] {
@@ -81,7 +81,7 @@ enum JSONScan {
 
     /// The members of a complete JSON object: each key (when it has no escapes) with the range of its value.
     /// Nil when `bytes` is not one object.
-    static func members(_ bytes: UnsafeBufferPointer<UInt8>) -> [(key: String, value: Range<Int>)]? {
+    public static func members(_ bytes: UnsafeBufferPointer<UInt8>) -> [(key: String, value: Range<Int>)]? {
         var members: [(key: String, value: Range<Int>)] = []
         var index = skipSpace(bytes, from: 0)
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
@@ -104,7 +104,7 @@ enum JSONScan {
         }
     }
 
-    enum Key: Equatable {
+    public enum Key: Equatable, Sendable {
         /// The key and the index after its colon.
         case key(String, next: Int)
         /// The bytes stop inside the key or before its colon.
@@ -114,7 +114,7 @@ enum JSONScan {
     }
 
     /// The member key starting at `start`: `"key" :`.
-    static func memberKey(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Key {
+    public static func memberKey(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Key {
         guard start < bytes.count else { return .incomplete }
         guard bytes[start] == UInt8(ascii: "\""), case .at(let end) = stringEnd(bytes, from: start) else {
             return bytes[start] == UInt8(ascii: "\"") ? .incomplete : .unreadable
