@@ -7,13 +7,16 @@
 # fresh test API server (its controller-manager runs only the ServiceAccount and token controllers, so
 # nothing else changes the objects), seeds it in parallel
 # through the API, runs one warm-up scan whose LIST requests (read from the API server's audit log) define
-# the floor, then BENCH_RUNS rounds (default 3), each measuring in turn:
-#   floor    a minimal keep-alive client fetching those same LISTs (Tests/bench/floor.py)
+# the floors, then BENCH_RUNS rounds (default 3), each measuring in turn:
+#   floor    a minimal keep-alive client fetching those same LISTs (Tests/bench/floor.py): the floor
+#   curl     issue 10's looser floor: one curl per page, 4 LISTs at once (Tests/bench/curlfloor.sh)
 #   scan     lookout scan framework all --format json
 #   collect  lookout collect
 #   from     lookout scan framework all --from the collected snapshot (no network)
-# Medians of wall time, CPU time (user+sys) and peak RSS go to BENCH_OUT/<size>.json (default
-# docs/benchmarks/), with the ratio of each command's wall time to the floor's; the table in
+# Medians of wall time, CPU time (user+sys), peak RSS and the CPU time the API server and etcd spent
+# during the command (/proc/PID/stat before and after) go to BENCH_OUT/<size>.json (default
+# docs/benchmarks/), with each command's wall time as a ratio to both floors and its CPU bound: (its CPU +
+# the server's) / cores, the least wall time that work fits in on this machine. The table in
 # docs/benchmarks.md is regenerated from every JSON file there (when BENCH_OUT is docs/benchmarks).
 # The findings of every run of a size must be identical (fingerprints compared), or the bench fails.
 #
@@ -64,31 +67,51 @@ fi
 log "binary $BENCH_BIN: $(du -h --apparent-size "$BENCH_BIN" | cut -f1)"
 mkdir -p "$OUT"
 
+# The test API server's processes (kube-apiserver and etcd) whose CPU time measure() records.
+SERVER_PIDS=()
+TICKS="$(getconf CLK_TCK)"
+# server_ticks: the clock ticks (utime + stime, /proc/PID/stat) the server's processes have spent so far.
+server_ticks() {
+  local pid stat total=0
+  for pid in "${SERVER_PIDS[@]}"; do
+    read -r stat < "/proc/$pid/stat" || { log "the test API server's process $pid is gone"; exit 1; }
+    # The fields after the command name, which may hold spaces: utime and stime are its 12th and 13th.
+    read -r -a stat <<< "${stat##*) }"
+    total=$((total + stat[11] + stat[12]))
+  done
+  echo "$total"
+}
+
 # measure NAME RUN COMMAND…: one timed run, appended to $WORK/times as "name run wall cpu rssKB status
-# load1", load1 being the machine's 1-minute load average as the run started (other work on the cores).
+# load1 serverCPU", load1 being the machine's 1-minute load average as the run started (other work on the
+# cores) and serverCPU the CPU seconds the test API server and etcd spent while the command ran.
 measure() {
   local name="$1" run="$2"; shift 2
-  local status=0 load
+  local status=0 load before cpu
   read -r load _ < /proc/loadavg
+  before="$(server_ticks)"
   /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || status=$?
+  local server=$(( $(server_ticks) - before ))
   read -r wall user sys rss < <(tail -1 "$WORK/time")
-  # The floor's own clock leaves out the interpreter's start-up: a client binary has none to speak of.
-  [ "$name" != floor ] || wall="$(cat "$STATE/floor-seconds")"
-  echo "$name $run $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $status $load" >> "$WORK/times"
+  cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
+  # The floor's own clocks leave out the interpreter's start-up: a client binary has none to speak of.
+  if [ "$name" = floor ]; then wall="$(cat "$STATE/floor-seconds")"; cpu="$(cat "$STATE/floor-cpu-seconds")"; fi
+  echo "$name $run $wall $cpu $rss $status $load $(awk -v t="$server" -v hz="$TICKS" 'BEGIN { print t / hz }')" >> "$WORK/times"
   # 0 and 1 (a gate failed: the seeded cluster has findings) are normal ends of a scan.
   if [ "$status" -gt 1 ]; then
     log "$name (run $run) exited $status:"; tail -5 "$WORK/$name.err" >&2; exit 1
   fi
 }
 
-# summary NAME: "wall s / cpu s / rss MB" medians of NAME's runs in $WORK/times.
+# medians NAME: the medians of NAME's runs in $WORK/times (wall, CPU, peak RSS, the server's CPU), as JSON.
 medians() {
   python3 - "$WORK/times" "$1" <<'PY'
 import json, statistics, sys
 rows = [line.split() for line in open(sys.argv[1]) if line.split()[0] == sys.argv[2]]
 def median(column):
     return statistics.median(float(r[column]) for r in rows)
-print(json.dumps({"wallSeconds": median(2), "cpuSeconds": round(median(3), 2), "peakRSSMB": round(median(4) / 1024, 1)}))
+print(json.dumps({"wallSeconds": median(2), "cpuSeconds": round(median(3), 2), "peakRSSMB": round(median(4) / 1024, 1),
+                  "serverCPUSeconds": round(median(7), 2)}))
 PY
 }
 # The tool, commit and machine every result names, and the load the runs of $WORK/times met. The
@@ -116,6 +139,7 @@ for size in $SIZES; do
   kubeconfig="$(LOOKOUT_REALAPI_CONTROLLERS=serviceaccount,serviceaccount-token LOOKOUT_REALAPI_AUDIT=1 \
     LOOKOUT_REALAPI_EXTRA_ARGS="--service-cluster-ip-range=10.0.0.0/16" bash "$CLUSTER" start "$STATE" | tail -1)"
   [ -n "$kubeconfig" ] || { log "the test API server did not start"; exit 1; }
+  SERVER_PIDS=("$(cat "$STATE/apiserver.pid")" "$(cat "$STATE/etcd.pid")")
   seeded="$(python3 "$ROOT/Tests/bench/seed.py" "$STATE" "$size")"
   log "seeded: $seeded"
 
@@ -138,6 +162,7 @@ PY
   for run in $(seq 1 "$RUNS"); do
     log "size $size, run $run of $RUNS"
     measure floor "$run" python3 "$ROOT/Tests/bench/floor.py" "$STATE" "$WORK/paths"
+    measure curl "$run" bash "$ROOT/Tests/bench/curlfloor.sh" "$STATE" "$WORK/paths"
     measure scan "$run" "$BENCH_BIN" scan framework all --kubeconfig "$kubeconfig" --format json --output "$WORK/scan.json"
     measure collect "$run" "$BENCH_BIN" collect --kubeconfig "$kubeconfig" --output "$WORK/snapshot.json"
     measure from "$run" "$BENCH_BIN" scan framework all --from "$WORK/snapshot.json" --format json --output "$WORK/from.json"
@@ -167,20 +192,27 @@ PY
 
   python3 - "$size" "$seeded" "$WORK/times" "$WORK/scan.json" "$STATE/floor-bytes" "$(provenance)" "$RUNS" \
     > "$OUT/$size.json" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 size, seeded, times, report, floor_bytes, provenance, runs = sys.argv[1:]
 rows = [line.split() for line in open(times)]
-def median(name, column):
-    return statistics.median(float(r[column]) for r in rows if r[0] == name)
+cores = os.cpu_count()
+def median(name, value):
+    return statistics.median(value(r) for r in rows if r[0] == name)
 commands = {}
-for name in ("floor", "scan", "collect", "from"):
-    commands[name] = {"wallSeconds": median(name, 2), "cpuSeconds": round(median(name, 3), 2),
-                      "peakRSSMB": round(median(name, 4) / 1024, 1)}
-floor = commands["floor"]["wallSeconds"]
-for name in ("scan", "collect", "from"):
-    commands[name]["wallToFloor"] = round(commands[name]["wallSeconds"] / floor, 2) if floor else None
+for name in ("floor", "curl", "scan", "collect", "from"):
+    commands[name] = {"wallSeconds": median(name, lambda r: float(r[2])), "cpuSeconds": round(median(name, lambda r: float(r[3])), 2),
+                      "peakRSSMB": round(median(name, lambda r: float(r[4])) / 1024, 1),
+                      "serverCPUSeconds": round(median(name, lambda r: float(r[7])), 2),
+                      # The least wall time the run's CPU work (its own and the server's) fits in on these cores.
+                      "cpuBoundSeconds": round(median(name, lambda r: (float(r[3]) + float(r[7])) / cores), 2)}
+floor, curl = commands["floor"]["wallSeconds"], commands["curl"]["wallSeconds"]
+for name, m in commands.items():
+    m["wallToFloor"] = round(m["wallSeconds"] / floor, 2) if floor else None
+    m["wallToCurlFloor"] = round(m["wallSeconds"] / curl, 2) if curl else None
+    m["cpuBoundToFloor"] = round(m["cpuBoundSeconds"] / floor, 2) if floor else None
 scan = json.load(open(report))
 assert scan["summary"]["resources"]["total"] > 0 and scan["findings"], "the scan judged nothing: the seeding or the scan is broken"
+assert commands["scan"]["serverCPUSeconds"] > 0, "no server CPU time recorded during the scans: the wrong processes are watched"
 print(json.dumps({
     "size": size, "cluster": json.loads(seeded), "runs": int(runs), "medians": commands,
     "floorBytes": int(open(floor_bytes).read()),
@@ -189,9 +221,19 @@ print(json.dumps({
     **json.loads(provenance),
 }, indent=2, sort_keys=True))
 PY
-  log "size $size: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["medians"]; print(", ".join("%s %s s / %s MB" % (k, v["wallSeconds"], v["peakRSSMB"]) for k, v in m.items()))' "$OUT/$size.json")"
+  python3 - "$OUT/$size.json" <<'PY' >&2
+import json, sys
+result = json.load(open(sys.argv[1]))
+print(f"[bench] size {result['size']} (medians; CPU bound = (client CPU + server CPU) / {result['machine']['cores']} cores):")
+for name in ("floor", "curl", "scan", "collect", "from"):
+    m = result["medians"][name]
+    print(f"[bench]   {name:8} {m['wallSeconds']:6.2f} s wall = {m['wallToFloor']:.2f} x floor, {m['wallToCurlFloor']:.2f} x curl floor; "
+          f"CPU {m['cpuSeconds']:.2f} s + server {m['serverCPUSeconds']:.2f} s -> CPU bound {m['cpuBoundSeconds']:.2f} s "
+          f"({m['cpuBoundToFloor']:.2f} x floor); {m['peakRSSMB']:.0f} MB")
+PY
   bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
   STATE=""
+  SERVER_PIDS=()
 done
 
 if [ "$OFFLINE_PODS" -gt 0 ]; then
@@ -227,6 +269,7 @@ if [ "$NODES" -gt 0 ]; then
   log "nodes: starting a fresh test API server"
   kubeconfig="$(LOOKOUT_REALAPI_CONTROLLERS=serviceaccount,serviceaccount-token LOOKOUT_REALAPI_AUDIT=1 bash "$CLUSTER" start "$STATE" | tail -1)"
   [ -n "$kubeconfig" ] || { log "the test API server did not start"; exit 1; }
+  SERVER_PIDS=("$(cat "$STATE/apiserver.pid")" "$(cat "$STATE/etcd.pid")")
   : > "$WORK/times"
   # The cluster without Nodes: what the rest of a collection costs on this server.
   for run in $(seq 1 "$RUNS"); do
@@ -286,6 +329,7 @@ PY
   KUBELET_PIDS=()
   bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
   STATE=""
+  SERVER_PIDS=()
 fi
 
 if [ "$OUT" = "$ROOT/docs/benchmarks" ]; then

@@ -40,20 +40,30 @@ def tool(result):
     return text
 
 
+def number(value):
+    """A measured figure, or a dash where the result predates its measurement."""
+    return "—" if value is None else f"{value:.2f}"
+
+
 def sizes(results):
-    """The S/M/L clusters on the test API server, against its floor."""
+    """The S/M/L clusters on the test API server, against both floors, with the CPU the server spent."""
     if not results:
         return
-    yield "| size | pods / objects | command | wall (s) | × floor | CPU (s) | peak RSS (MB) |"
-    yield "|---|---|---|---:|---:|---:|---:|"
+    yield ("| size | pods / objects | command | wall (s) | × floor | × curl floor | CPU (s) | server CPU (s) | "
+           "CPU bound (s) | bound × floor | peak RSS (MB) |")
+    yield "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    labels = {"floor": "floor (floor.py)", "curl": "curl floor", "scan": "`scan`", "collect": "`collect`", "from": "`scan --from`"}
     for result in results:
         cluster = result["cluster"]
-        for name in ("floor", "scan", "collect", "from"):
-            m = result["medians"][name]
-            ratio = "1.00" if name == "floor" else f'{m["wallToFloor"]:.2f}'
-            label = {"floor": "floor", "scan": "`scan`", "collect": "`collect`", "from": "`scan --from`"}[name]
+        floor = result["medians"]["floor"]["wallSeconds"]
+        for name, label in labels.items():
+            m = result["medians"].get(name)
+            if m is None:  # results recorded before the bench measured the curl floor
+                continue
             yield (f'| {result["size"]} | {cluster["pods"]:,} / {cluster["objects"]:,} | {label} | {m["wallSeconds"]:.2f} | '
-                   f'{ratio} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} |')
+                   f'{m["wallSeconds"] / floor:.2f} | {number(m.get("wallToCurlFloor"))} | {m["cpuSeconds"]:.2f} | '
+                   f'{number(m.get("serverCPUSeconds"))} | {number(m.get("cpuBoundSeconds"))} | {number(m.get("cpuBoundToFloor"))} | '
+                   f'{m["peakRSSMB"]:.0f} |')
     yield ""
     for result in results:
         scan = result["scan"]
