@@ -4,10 +4,10 @@
 #
 # For each size (BENCH_SIZES, default "S M L"; see seed.py: smoke=100, S=1,000, M=5,000, L=10,000 pods
 # with Deployments, ReplicaSets, Services, ConfigMaps, RBAC and NetworkPolicies in proportion) it starts a
-# fresh test API server (its controller-manager runs only the ServiceAccount and token controllers, so
-# nothing else changes the objects), seeds it in parallel
-# through the API, runs one warm-up scan whose LIST requests (read from the API server's audit log) define
-# the floors, then BENCH_RUNS rounds (default 3), each measuring in turn:
+# test API server (its controller-manager runs only the ServiceAccount and token controllers, so nothing
+# else changes the objects) on that size's seeded etcd, runs one warm-up scan whose LIST requests (read
+# from the API server's audit log) define the floors, then BENCH_RUNS rounds (default 3), each measuring
+# in turn:
 #   floor    a minimal keep-alive client fetching those same LISTs (Tests/bench/floor.py): the floor
 #   curl     issue 10's looser floor: one curl per page, 4 LISTs at once (Tests/bench/curlfloor.sh)
 #   scan     lookout scan framework all --format json
@@ -19,6 +19,16 @@
 # the server's) / cores, the least wall time that work fits in on this machine. The table in
 # docs/benchmarks.md is regenerated from every JSON file there (when BENCH_OUT is docs/benchmarks).
 # The findings of every run of a size must be identical (fingerprints compared), or the bench fails.
+#
+# The seeded etcd: the first time, a fresh server is seeded in parallel through the API (seed.py), scanned,
+# and stopped, and what a restart needs (etcd's data, the PKI whose keys signed the certificates and
+# ServiceAccount tokens in it, the env: apiserver.sh save) is kept in BENCH_CACHE (default
+# ${XDG_CACHE_HOME:-~/.cache}/lookout-bench/<size>-<key>, one entry a size), the key a hash of the size,
+# seed.py, bigsnapshot.py, apiserver.sh (the kube-apiserver version and flags), etcd's version and the
+# server settings. Every size is then measured on a server started on a copy of that entry
+# (LOOKOUT_REALAPI_FROM), seeded by this run or an earlier one: the log and the results ("reused") say
+# which. A run that seeded also fails unless the restarted server's findings are the seeded one's.
+# BENCH_FRESH=1 seeds every size again (and replaces its entry).
 #
 # Beyond the test server, two more steps (BENCH_RUNS rounds each, medians):
 #   offline  BENCH_OFFLINE_PODS pods (default 100000; 0 skips it) in a snapshot written by
@@ -43,12 +53,16 @@ NODES="${BENCH_NODES:-1000}"
 KUBELETS="${BENCH_KUBELETS:-4}"
 OUT="${BENCH_OUT:-$ROOT/docs/benchmarks}"
 CLUSTER="$ROOT/Tests/cluster/apiserver.sh"
+CACHE="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lookout-bench}"
+FRESH="${BENCH_FRESH:-0}"
 WORK="$(mktemp -d /tmp/lookout-bench.XXXXXX)"
 STATE=""
+INCOMING=""
 KUBELET_PIDS=()
 cleanup() {
   for pid in "${KUBELET_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -z "$STATE" ] || bash "$CLUSTER" stop "$STATE" >/dev/null 2>&1 || true
+  [ -z "$INCOMING" ] || rm -rf "$INCOMING"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -132,16 +146,72 @@ print(json.dumps({"lookout": {"version": version.split()[-1] if version else Non
 PY
 }
 
+# fingerprints REPORT: a JSON report's findings' fingerprints, sorted, one a line.
+fingerprints() {
+  python3 -c 'import json,sys; print("\n".join(sorted(f["fingerprint"] for f in json.load(open(sys.argv[1]))["findings"])))' "$1"
+}
+
+# The sizes' servers: the ServiceAccount and token controllers only (nothing else changes the objects),
+# and a /16 of Service addresses (the harness's /24 holds only 254 Services; the flag given last wins).
+SIZE_CONTROLLERS=serviceaccount,serviceaccount-token
+SIZE_APISERVER_ARGS="--service-cluster-ip-range=10.0.0.0/16"
+# start_size_server [SAVED_DIR]: starts the test API server in $STATE, empty or on a copy of SAVED_DIR
+# (apiserver.sh save), with its audit log; prints the kubeconfig path.
+start_size_server() {
+  LOOKOUT_REALAPI_FROM="${1:-}" LOOKOUT_REALAPI_CONTROLLERS="$SIZE_CONTROLLERS" LOOKOUT_REALAPI_AUDIT=1 \
+    LOOKOUT_REALAPI_EXTRA_ARGS="$SIZE_APISERVER_ARGS" bash "$CLUSTER" start "$STATE" | tail -1
+}
+# cache_entry SIZE: where the seeded etcd of SIZE is kept, named by everything that decides its content:
+# the objects (seed.py, and bigsnapshot.py, whose twin the live scan is held to), the server (apiserver.sh
+# names the kube-apiserver version and its flags; etcd's version; the settings above).
+cache_entry() {
+  local key
+  key="$({ echo "$1"; cat "$ROOT/Tests/bench/seed.py" "$ROOT/Tests/bench/bigsnapshot.py" "$CLUSTER"
+           etcd --version; echo "$SIZE_CONTROLLERS $SIZE_APISERVER_ARGS"; } | sha256sum | cut -c1-16)"
+  echo "$CACHE/$1-$key"
+}
+
+mkdir -p "$CACHE"
 for size in $SIZES; do
   STATE="$WORK/cluster-$size"
-  log "size $size: starting a fresh test API server"
-  # A /16 of Service addresses: the harness's /24 holds only 254 Services (the flag given last wins).
-  kubeconfig="$(LOOKOUT_REALAPI_CONTROLLERS=serviceaccount,serviceaccount-token LOOKOUT_REALAPI_AUDIT=1 \
-    LOOKOUT_REALAPI_EXTRA_ARGS="--service-cluster-ip-range=10.0.0.0/16" bash "$CLUSTER" start "$STATE" | tail -1)"
-  [ -n "$kubeconfig" ] || { log "the test API server did not start"; exit 1; }
+  rm -f "$WORK"/fingerprints.*
+  entry="$(cache_entry "$size")"
+  reused=0
+  if [ "$FRESH" != 1 ] && [ -f "$entry/seeded.json" ]; then
+    reused=1
+    seeded="$(cat "$entry/seeded.json")"
+    log "size $size: etcd from the cache, not seeded by this run (BENCH_FRESH=1 seeds): $entry, seeded $(date -r "$entry/seeded.json" '+%F %T'): $seeded"
+  else
+    log "size $size: seeding a fresh test API server ($([ "$FRESH" = 1 ] && echo BENCH_FRESH=1 || echo "nothing in the cache for it"))"
+    kubeconfig="$(start_size_server)"
+    [ -n "$kubeconfig" ] || { log "the test API server did not start"; exit 1; }
+    seeded="$(python3 "$ROOT/Tests/bench/seed.py" "$STATE" "$size")"
+    log "seeded: $seeded"
+    # The seeded server's findings, which the server restarted from the cache must give as well.
+    "$BENCH_BIN" scan framework all --kubeconfig "$kubeconfig" --format json --output "$WORK/seeded.json" >/dev/null 2>&1 || [ $? -le 1 ]
+    fingerprints "$WORK/seeded.json" > "$WORK/fingerprints.seeded"
+    INCOMING="$CACHE/.incoming-$size-$$"
+    bash "$CLUSTER" save "$STATE" "$INCOMING"
+    echo "$seeded" > "$INCOMING/seeded.json"
+    # One entry a size: this one replaces any other, under the lock a reader holds while it copies.
+    flock "$CACHE/.lock" sh -c 'rm -rf "$1"/"$2"-*; mv -T "$3" "$4"' _ "$CACHE" "$size" "$INCOMING" "$entry"
+    INCOMING=""
+    log "size $size: seeded etcd kept in $entry ($(du -sh "$entry" | cut -f1))"
+  fi
+  started="$(date +%s.%N)"
+  log "size $size: starting the test API server on a copy of $entry"
+  # Copied under the lock (a run seeding this size replaces the entry), not started on in place: the
+  # servers would inherit the lock.
+  flock -s "$CACHE/.lock" cp -a "$entry" "$WORK/saved-$size"
+  kubeconfig="$(start_size_server "$WORK/saved-$size")"
+  [ -n "$kubeconfig" ] || { log "the test API server did not start from $entry"; exit 1; }
+  rm -rf "$WORK/saved-$size"
+  # "seconds" is the seeding's, "startSeconds" the copy and start that replace it when "reused".
+  seeded="$(python3 -c 'import json, sys, time; print(json.dumps({**json.loads(sys.argv[1]), "reused": sys.argv[2] == "1",
+                                                                  "startSeconds": round(time.time() - float(sys.argv[3]), 1)}))' \
+    "$seeded" "$reused" "$started")"
+  log "size $size: server ready on the seeded etcd ($([ "$reused" = 1 ] && echo "from the cache" || echo "seeded by this run")): $seeded"
   SERVER_PIDS=("$(cat "$STATE/apiserver.pid")" "$(cat "$STATE/etcd.pid")")
-  seeded="$(python3 "$ROOT/Tests/bench/seed.py" "$STATE" "$size")"
-  log "seeded: $seeded"
 
   "$BENCH_BIN" scan framework all --kubeconfig "$kubeconfig" --format json --output "$WORK/warmup.json" >/dev/null 2>&1 || true
   # Every LIST the warm-up scan made, without its paging parameters: the floor fetches the same.
@@ -158,7 +228,6 @@ PY
   [ -s "$WORK/paths" ] || { log "no LIST requests by lookout in the audit log"; exit 1; }
 
   : > "$WORK/times"
-  rm -f "$WORK"/fingerprints.*
   for run in $(seq 1 "$RUNS"); do
     log "size $size, run $run of $RUNS"
     measure floor "$run" python3 "$ROOT/Tests/bench/floor.py" "$STATE" "$WORK/paths"
@@ -166,12 +235,10 @@ PY
     measure scan "$run" "$BENCH_BIN" scan framework all --kubeconfig "$kubeconfig" --format json --output "$WORK/scan.json"
     measure collect "$run" "$BENCH_BIN" collect --kubeconfig "$kubeconfig" --output "$WORK/snapshot.json"
     measure from "$run" "$BENCH_BIN" scan framework all --from "$WORK/snapshot.json" --format json --output "$WORK/from.json"
-    for report in scan from; do
-      python3 -c 'import json,sys; print("\n".join(sorted(f["fingerprint"] for f in json.load(open(sys.argv[1]))["findings"])))' \
-        "$WORK/$report.json" > "$WORK/fingerprints.$report.$run"
-    done
+    for report in scan from; do fingerprints "$WORK/$report.json" > "$WORK/fingerprints.$report.$run"; done
   done
-  # The same cluster must give the same findings, whether scanned live or from its snapshot.
+  # The same cluster must give the same findings, whether scanned live or from its snapshot, and (when
+  # this run seeded it) as seeded or restarted from the cache.
   for file in "$WORK"/fingerprints.*; do
     cmp -s "$file" "$WORK/fingerprints.scan.1" || { log "findings differ: $file vs fingerprints.scan.1"; exit 1; }
   done
@@ -191,9 +258,9 @@ PY
   log "size $size: bigsnapshot.py's twin has the live scan's findings"
 
   python3 - "$size" "$seeded" "$WORK/times" "$WORK/scan.json" "$STATE/floor-bytes" "$(provenance)" "$RUNS" \
-    > "$OUT/$size.json" <<'PY'
+    "$(sha256sum < "$WORK/fingerprints.scan.1" | cut -d' ' -f1)" > "$OUT/$size.json" <<'PY'
 import json, os, statistics, sys
-size, seeded, times, report, floor_bytes, provenance, runs = sys.argv[1:]
+size, seeded, times, report, floor_bytes, provenance, runs, fingerprints = sys.argv[1:]
 rows = [line.split() for line in open(times)]
 cores = os.cpu_count()
 def median(name, value):
@@ -217,7 +284,9 @@ print(json.dumps({
     "size": size, "cluster": json.loads(seeded), "runs": int(runs), "medians": commands,
     "floorBytes": int(open(floor_bytes).read()),
     "scan": {"resources": scan["summary"]["resources"]["total"], "failedResources": scan["summary"]["resources"]["failed"],
-             "findings": len(scan["findings"]), "controls": scan["summary"]["controls"]["total"]},
+             "findings": len(scan["findings"]), "controls": scan["summary"]["controls"]["total"],
+             # Two runs found the same when these match (sha256sum of the sorted fingerprints, one a line).
+             "fingerprintsSHA256": fingerprints},
     **json.loads(provenance),
 }, indent=2, sort_keys=True))
 PY

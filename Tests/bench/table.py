@@ -29,6 +29,14 @@ def load(result):
     return "not recorded" if load1 is None else f"{load1:.1f} (at the end)"
 
 
+def etcd(result):
+    """Whether the size's server was seeded for this run or started from the bench's cache of a seeded etcd."""
+    reused = result["cluster"].get("reused")
+    if reused is None:
+        return ""
+    return "etcd from the cache of a seeded server; " if reused else "etcd seeded by this run; "
+
+
 def tool(result):
     """Which Lookout ran: its version and the work tree's commit, with what the bench knows of the gap."""
     t = result["lookout"]
@@ -68,7 +76,7 @@ def sizes(results):
     for result in results:
         scan = result["scan"]
         yield (f'- {result["size"]}: {result["floorBytes"] / 2**20:.1f} MiB on the wire (gzip), {scan["resources"]:,} resources, '
-               f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; {tool(result)}, '
+               f'{scan["failedResources"]:,} failed, {scan["findings"]:,} findings; {etcd(result)}{tool(result)}, '
                f'binary {result["lookout"]["binaryMB"]} MB; {result["machine"]["cores"]} cores, load {load(result)}, '
                f'median of {result["runs"]} run(s).')
 

@@ -9,6 +9,11 @@
 #   apiserver.sh start STATE_DIR   start etcd + kube-apiserver (+ kube-controller-manager) with fresh
 #                                  PKI; the admin kubeconfig path is the LAST line of stdout
 #   apiserver.sh stop STATE_DIR    stop what `start` started (dependents first), delete STATE_DIR
+#   apiserver.sh save STATE_DIR SAVED_DIR
+#                                  stop what `start` started and keep what a restart needs in
+#                                  SAVED_DIR (which must not exist): etcd's data, the PKI (its CA signed
+#                                  the client certificates, its sa.key the ServiceAccount tokens in etcd)
+#                                  and the env; then delete STATE_DIR. LOOKOUT_REALAPI_FROM starts on it.
 #
 # After `start`, STATE_DIR holds:
 #   admin.kubeconfig     cluster-admin (O=system:masters) client-cert kubeconfig
@@ -39,6 +44,10 @@
 #   LOOKOUT_REALAPI_CONTROLLERS  the controllers it runs (default '*,-nodelifecycle')
 #   LOOKOUT_REALAPI_TIMEOUT    seconds to wait for readiness (default 240; ~10 s on an idle machine)
 #   LOOKOUT_REALAPI_EXTRA_ARGS extra kube-apiserver flags (word-split)
+#   LOOKOUT_REALAPI_FROM=SAVED_DIR  `start` on a copy of what `save` kept in SAVED_DIR (the same objects,
+#                              CA, certificates and ServiceAccount key) instead of an empty etcd and
+#                              fresh PKI; SAVED_DIR itself is left as it is, to start from again. New
+#                              ports, a new audit log, and the same settings above as any start.
 #
 # Node proxy (kubelet endpoints): kube-apiserver gets a kubelet client cert, prefers InternalIP and
 # has no --kubelet-certificate-authority, so it does not verify the kubelet's serving cert. In v1.20
@@ -58,6 +67,7 @@ APISERVER_BIN="$CACHE/kube-apiserver-v$K8S_VERSION"
 KCM_BIN="$CACHE/kube-controller-manager-v$K8S_VERSION"
 TIMEOUT="${LOOKOUT_REALAPI_TIMEOUT:-240}"
 MARKER=.lookout-realapi
+SAVED_MARKER=.lookout-realapi-saved
 COMPONENTS_STOP_ORDER=(controller-manager apiserver etcd)   # dependents first
 
 log() { printf '[lookout-realapi %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -265,6 +275,24 @@ cmd_stop() {
   log "stopped; removed $dir"
 }
 
+cmd_save() {
+  [ $# -eq 2 ] || die "usage: apiserver.sh save STATE_DIR SAVED_DIR"
+  local dir dest; dir="$(abs_dir "$1")"; dest="$(abs_dir "$2")"
+  [ -f "$dir/$MARKER" ] || die "$dir was not made by apiserver.sh start (no $MARKER); not touching it"
+  [ -d "$dir/etcd-data/member" ] && [ -f "$dir/env" ] || die "$dir holds no started cluster to save"
+  [ ! -e "$dest" ] || die "$dest exists; save writes a new folder"
+  # etcd syncs and exits on TERM: once it is gone, its data directory is consistent.
+  stop_components "$dir"
+  # Filled beside its destination and renamed into place, so SAVED_DIR is whole or absent.
+  mkdir -p "$(dirname "$dest")"
+  local partial; partial="$(mktemp -d "$dest.partial.XXXXXX")"
+  mv "$dir/etcd-data" "$dir/pki" "$dir/env" "$partial/"
+  : >"$partial/$SAVED_MARKER"
+  mv -T "$partial" "$dest"
+  rm -rf -- "$dir"
+  log "stopped; etcd data, PKI and env of $dir saved in $dest ($(du -sh "$dest" | cut -f1)); removed $dir"
+}
+
 # ------------------------------------------------------------------------------------- start
 running_here() {  # running_here DIR: the recorded apiserver is alive and is ours
   local pid
@@ -354,15 +382,29 @@ cmd_start() {
   local kubectl_bin; kubectl_bin="$(kubectl_path)"
   local etcd_bin; etcd_bin="$(command -v etcd)"
 
+  local from=""
+  if [ -n "${LOOKOUT_REALAPI_FROM:-}" ]; then
+    from="$(abs_dir "$LOOKOUT_REALAPI_FROM")"
+    [ -f "$from/$SAVED_MARKER" ] || die "LOOKOUT_REALAPI_FROM=$from was not written by apiserver.sh save (no $SAVED_MARKER)"
+    local saved_version; saved_version="$(sed -n 's/^LOOKOUT_REALAPI_VERSION=//p' "$from/env")"
+    [ "$saved_version" = "v$K8S_VERSION" ] || die "$from was saved from kube-apiserver $saved_version, this is v$K8S_VERSION"
+  fi
+
   S="$dir"
   trap start_failed EXIT
-  mkdir -p "$S/pki" "$S/etcd-data"
+  mkdir -p "$S"
   chmod 700 "$S"
   : >"$S/$MARKER"
   local P="$S/pki"
   local t0; t0=$(date +%s)
-  gen_pki "$P"
-  log "PKI generated in $P"
+  if [ -n "$from" ]; then
+    cp -a "$from/pki" "$from/etcd-data" "$S/"
+    log "etcd data and PKI copied from $from ($(du -sh "$S/etcd-data" | cut -f1) of etcd data)"
+  else
+    mkdir -p "$P" "$S/etcd-data"
+    gen_pki "$P"
+    log "PKI generated in $P"
+  fi
 
   local etcd_port peer_port api_port
   read -r etcd_port peer_port api_port < <(free_ports 3)
@@ -506,6 +548,7 @@ case "${1:-}" in
   build) shift; cmd_build "$@" ;;
   start) shift; cmd_start "$@" ;;
   stop)  shift; cmd_stop "$@" ;;
+  save)  shift; cmd_save "$@" ;;
   -h|--help|help) usage ;;
   *) usage; exit 2 ;;
 esac

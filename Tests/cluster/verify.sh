@@ -4,7 +4,8 @@
 # on the first failure.
 #
 # Without STATE_DIR it starts its own cluster (with LOOKOUT_REALAPI_AUDIT=1) in a temp dir, checks
-# it, and stops it again (the stop is checked too). With STATE_DIR it uses that running cluster and
+# it, saves it and starts it again from what was saved (LOOKOUT_REALAPI_FROM), and stops it (the save,
+# the restart and the stop are checked too). With STATE_DIR it uses that running cluster and
 # leaves it running (objects it created stay).
 #
 # Covers: kubectl + raw API access with the admin cert; RBAC for a ServiceAccount bearer token;
@@ -273,6 +274,29 @@ who = sorted({e["user"]["username"] for e in sec})
 print(f"audit: {len(ev)} events; secret reads by: {', '.join(who)}")
 EOF
   ok "audit log at Metadata level records secret reads by user (controller-manager separate) and node-proxy requests"
+fi
+
+# ------------------------------------------------------------------ save, and start on what was saved
+if [ "$OWN" = 1 ]; then
+  SAVED="$WORK/saved"
+  pids="$LOOKOUT_REALAPI_ETCD_PID $LOOKOUT_REALAPI_APISERVER_PID ${LOOKOUT_REALAPI_KCM_PID:-}"
+  old_url="$LOOKOUT_REALAPI_URL"
+  "$APISERVER_SH" save "$S" "$SAVED" 2>/dev/null
+  for p in $pids; do
+    if kill -0 "$p" 2>/dev/null && grep -qaF -- "$S" "/proc/$p/cmdline" 2>/dev/null; then fail "save: pid $p still running"; fi
+  done
+  [ ! -e "$S" ] || fail "save: $S not removed"
+  [ -f "$SAVED/.lookout-realapi-saved" ] && [ -d "$SAVED/etcd-data" ] && [ -f "$SAVED/pki/sa.key" ] || fail "save: $SAVED incomplete"
+  kc="$(LOOKOUT_REALAPI_AUDIT=1 LOOKOUT_REALAPI_FROM="$SAVED" "$APISERVER_SH" start "$S" | tail -1)"
+  [ "$kc" = "$S/admin.kubeconfig" ] || fail "start from $SAVED did not print the kubeconfig path (got '$kc')"
+  # shellcheck disable=SC1091
+  source "$S/env"
+  [ "$LOOKOUT_REALAPI_URL" != "$old_url" ] || fail "start from $SAVED reused the old port"
+  k get clusterrolebinding auditor-read -o name | gq auditor-read || fail "start from $SAVED: the objects made before save are gone"
+  code=$(code_of -H "Authorization: Bearer $TOKEN" "$LOOKOUT_REALAPI_URL/api/v1/pods")
+  [ "$code" = 200 ] || fail "start from $SAVED: the ServiceAccount token issued before save got $code"
+  [ -d "$SAVED/etcd-data/member" ] || fail "start from $SAVED consumed it"
+  ok "apiserver.sh save, then start with LOOKOUT_REALAPI_FROM: new ports, the same objects, RBAC and ServiceAccount key"
 fi
 
 # ------------------------------------------------------------------ stop
