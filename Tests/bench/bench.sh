@@ -242,6 +242,15 @@ PY
   for file in "$WORK"/fingerprints.*; do
     cmp -s "$file" "$WORK/fingerprints.scan.1" || { log "findings differ: $file vs fingerprints.scan.1"; exit 1; }
   done
+  # Both floors fetched every page of every LIST: as many requests each in the audit log (user agents
+  # bench-floor and bench-curlfloor).
+  python3 - "$STATE/audit.log" <<'PY'
+import collections, json, sys
+pages = collections.Counter(event.get("userAgent") for event in map(json.loads, open(sys.argv[1]))
+                            if event.get("stage") == "ResponseComplete" and event.get("verb") == "list")
+assert pages["bench-floor"] and pages["bench-floor"] == pages["bench-curlfloor"], \
+    f"the floors made different LIST requests: floor.py {pages['bench-floor']}, curlfloor.sh {pages['bench-curlfloor']}"
+PY
 
   # bigsnapshot.py's twin of this cluster (the offline step's generator) must judge the seeded objects
   # as the live scan did; it lacks only what the API server adds itself (system roles and bindings).

@@ -57,7 +57,8 @@ class Client:
     def get(self, path):
         """(status, raw body, Content-Encoding), gzip accepted and left compressed."""
         conn = self.connection()
-        conn.request("GET", path, headers={"Accept": "application/json", "Accept-Encoding": "gzip"})
+        # The user agent names floor.py's requests in the audit log (bench.sh counts them).
+        conn.request("GET", path, headers={"Accept": "application/json", "Accept-Encoding": "gzip", "User-Agent": "bench-floor"})
         response = conn.getresponse()
         return response.status, response.read(), response.getheader("Content-Encoding")
 
