@@ -18,7 +18,8 @@
 # docs/benchmarks/), with each command's wall time as a ratio to both floors and its CPU bound: (its CPU +
 # the server's) / cores, the least wall time that work fits in on this machine. The table in
 # docs/benchmarks.md is regenerated from every JSON file there (when BENCH_OUT is docs/benchmarks).
-# The findings of every run of a size must be identical (fingerprints compared), or the bench fails.
+# The findings of every run of a size must be identical (fingerprints compared), and those of the size's
+# bigsnapshot.py twin the ones recorded before the optimisations (Tests/bench/findings.py), or the bench fails.
 #
 # The seeded etcd: the first time, a fresh server is seeded in parallel through the API (seed.py), scanned,
 # and stopped, and what a restart needs (etcd's data, the PKI whose keys signed the certificates and
@@ -265,6 +266,9 @@ live, twin = map(seeded, sys.argv[1:])
 assert live and live == twin, f"bigsnapshot.py's twin differs from the live cluster: {len(set(live) ^ set(twin))} findings ({len(live)} live, {len(twin)} twin)"
 PY
   log "size $size: bigsnapshot.py's twin has the live scan's findings"
+  # ... and the findings recorded before the optimisations (docs/benchmarks/findings.json).
+  recorded="$(python3 "$ROOT/Tests/bench/findings.py" check "$size" "$WORK/twin-report.json")" || exit 1
+  log "$recorded"
 
   python3 - "$size" "$seeded" "$WORK/times" "$WORK/scan.json" "$STATE/floor-bytes" "$(provenance)" "$RUNS" \
     "$(sha256sum < "$WORK/fingerprints.scan.1" | cut -d' ' -f1)" > "$OUT/$size.json" <<'PY'
@@ -330,6 +334,8 @@ print(len(found), hashlib.sha256(b"\n".join(found)).hexdigest())' \
     cmp -s "$WORK/fingerprints.offline.$run" "$WORK/fingerprints.offline.1" || { log "offline findings differ between runs 1 and $run"; exit 1; }
   done
   read -r findings _ < "$WORK/fingerprints.offline.1"
+  recorded="$(python3 "$ROOT/Tests/bench/findings.py" check "offline-$OFFLINE_PODS" "$WORK/offline.json")" || exit 1
+  log "$recorded"
   [ "$findings" -gt 0 ] || { log "the offline scan judged nothing: the snapshot or the scan is broken"; exit 1; }
   python3 - "$generated" "$(medians offline)" "$(provenance)" "$findings" "$RUNS" "$(stat -c %s "$WORK/offline.json")" \
     > "$OUT/offline-$OFFLINE_PODS.json" <<'PY'
