@@ -147,6 +147,6 @@ docs: build
 # Scan, collect and offline-scan time and memory of a release build against the test API server, with
 # the server's own floors (floor.py and curl) and its CPU time measured in the same run, then a
 # 100,000-pod snapshot offline and 1,000 Nodes behind the node proxy: docs/benchmarks.md (BENCH_SIZES,
-# BENCH_RUNS, BENCH_OFFLINE_PODS, BENCH_NODES).
+# BENCH_RUNS, BENCH_OFFLINE_PODS, BENCH_NODES; BENCH_FRESH=1 seeds instead of reusing the cached etcd).
 bench: deps
 	@bash Tests/bench/bench.sh

@@ -44,7 +44,7 @@
 # BENCH_BIN picks the lookout binary (default: a release build made here). BENCH_SIZES="" runs only the
 # steps beyond the test server.
 # `make test` runs BENCH_SIZES=smoke BENCH_RUNS=1 BENCH_OFFLINE_PODS=0 BENCH_NODES=20 into a temporary
-# folder so the harness cannot rot.
+# folder, with an empty BENCH_CACHE of its own, so the harness cannot rot.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SIZES="${BENCH_SIZES-S M L}"
