@@ -86,22 +86,23 @@ def beyond(results):
     if not results:
         return
     yield ""
-    yield "| step | command | wall (s) | bound (s) | CPU (s) | peak RSS (MB) | bound (MB) | load (1 min) |"
-    yield "|---|---|---:|---:|---:|---:|---:|---:|"
+    yield "| step | command | wall (s) | bound (s) | CPU (s) | server CPU (s) | peak RSS (MB) | bound (MB) | load (1 min) |"
+    yield "|---|---|---:|---:|---:|---:|---:|---:|---:|"
     for r in results:
         m = r["median"]
         if r["step"] == "offline":
             yield (f'| {r["snapshot"]["pods"]:,} pods / {r["snapshot"]["objects"]:,} objects, offline | `scan --from` | '
-                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | '
+                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | — | {m["peakRSSMB"]:.0f} | '
                    f'{r["bounds"]["peakRSSMB"]} | {load(r)} |')
         else:
             e, f = r["withoutNodes"], r["floor"]
             yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | floor: every configz, {r["inFlightBound"]} at once | '
-                   f'{f["wallSeconds"]:.2f} | — | {f["cpuSeconds"]:.2f} | {f["peakRSSMB"]:.0f} | — | {load(r)} |')
+                   f'{f["wallSeconds"]:.2f} | — | {f["cpuSeconds"]:.2f} | {number(f.get("serverCPUSeconds"))} | {f["peakRSSMB"]:.0f} | — | {load(r)} |')
             yield (f'| {r["nodes"]:,} Nodes, {r["fakeKubelets"]} fake kubelets | `collect` ({r["wallToFloor"]:.2f} × floor) | '
-                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {m["peakRSSMB"]:.0f} | — | {load(r)} |')
+                   f'{m["wallSeconds"]:.2f} | {r["bounds"]["wallSeconds"]} | {m["cpuSeconds"]:.2f} | {number(m.get("serverCPUSeconds"))} | '
+                   f'{m["peakRSSMB"]:.0f} | — | {load(r)} |')
             yield (f'| the same server without Nodes | `collect` | {e["wallSeconds"]:.2f} | — | {e["cpuSeconds"]:.2f} | '
-                   f'{e["peakRSSMB"]:.0f} | — | {load(r)} |')
+                   f'{number(e.get("serverCPUSeconds"))} | {e["peakRSSMB"]:.0f} | — | {load(r)} |')
     yield ""
     for r in results:
         if r["step"] == "offline":
