@@ -18,15 +18,35 @@ extension ScanReport {
         try ReportOutput.writing(to: write) { out in
             out.append(whole[..<splice.lowerBound])
             out.append("\n  \"findings\" : [")
-            for (index, finding) in findings.enumerated() {
-                out.append(index == 0 ? "\n" : ",\n")
-                finding.writeJSON(to: &out)
-                try out.checkpoint()
+            // Encoded on every core a window of batches at a time, written in order: the same bytes as one
+            // finding after another, with at most a window in memory.
+            let batches = stride(from: 0, to: findings.count, by: Self.findingsPerBatch).map {
+                $0..<min($0 + Self.findingsPerBatch, findings.count)
+            }
+            for window in stride(from: 0, to: batches.count, by: Self.batchesPerWindow) {
+                let encoded = batches[window..<min(window + Self.batchesPerWindow, batches.count)].concurrentMap { batch in
+                    ReportOutput.collected { out in
+                        for index in batch {
+                            out.append(index == 0 ? "\n" : ",\n")
+                            findings[index].writeJSON(to: &out)
+                        }
+                    }
+                }
+                for piece in encoded {
+                    out.append(piece)
+                    try out.checkpoint()
+                }
             }
             out.append("\n  ]")
             out.append(whole[splice.upperBound...])
         }
     }
+}
+
+extension ScanReport {
+    /// About 50 KB of JSON a batch; a window of them is what the encoding holds beyond the report.
+    static let findingsPerBatch = 64
+    static let batchesPerWindow = 16
 }
 
 extension ScanReport.FindingEntry {

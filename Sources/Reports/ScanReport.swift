@@ -132,7 +132,22 @@ extension ScanReport {
         scope = Scope(
             excludedNamespaces: snapshot.scope.excluded, includedNamespaces: snapshot.scope.included,
             notFoundNamespaces: notFound.isEmpty ? nil : notFound)
-        let counts = result.resourceCounts
+        // Each control's findings (a fingerprint hashes every evidence line) on every core; the distinct
+        // resources, one pass over every verdict, counted meanwhile as the first job.
+        let identity = FingerprintIdentity(snapshot)
+        var jobs = (0..<result.results.count + 1).concurrentMap { job -> ReportJob in
+            job == 0 ? .resourceCounts(result.resourceCounts) : .findings(Self.findingEntries(of: result.results[job - 1], identity: identity))
+        }
+        var counts = (total: 0, failed: 0)
+        findings = []
+        for index in jobs.indices {
+            switch jobs[index] {
+            case .resourceCounts(let resourceCounts): counts = resourceCounts
+            case .findings(let entries): findings += entries
+            }
+            // Each control's findings are let go once copied: at 100,000 pods they are tens of megabytes.
+            jobs[index] = .findings([])
+        }
         summary = Summary(
             riskScore: Self.rounded(result.score.riskScore), complianceScore: Self.rounded(result.score.complianceScore),
             controls: Counts(result.results),
@@ -152,23 +167,29 @@ extension ScanReport {
                 riskScore: Self.rounded(entry.riskScore), complianceScore: Self.rounded(entry.complianceScore),
                 description: entry.control.description, remediation: entry.control.remediation, admission: entry.admission)
         }
-        let identity = FingerprintIdentity(snapshot)
-        findings = result.results.flatMap { entry in
-            entry.verdicts.compactMap { verdict in
-                verdict.failure.map { failure in
-                    FindingEntry(
-                        controlID: entry.control.id, status: verdict.exception == nil ? "failed" : "excepted",
-                        exception: verdict.exception, severity: entry.control.severity, resource: verdict.resource,
-                        related: failure.related, message: failure.message, evidence: failure.evidence,
-                        remediation: entry.control.remediation,
-                        fingerprint: Fingerprint.of(
-                            controlID: entry.control.id, resource: identity.stable(verdict.resource), evidence: failure.evidence))
-                }
-            }
-        }
         errors = snapshot.errors
         complete = result.incomplete.isEmpty
         incompleteReasons = result.incomplete.map { "cannot read \($0.resource): \($0.message)" }
+    }
+
+    private enum ReportJob: Sendable {
+        case resourceCounts((total: Int, failed: Int))
+        case findings([FindingEntry])
+    }
+
+    /// A control's failures, excepted ones included, in its verdicts' order.
+    private static func findingEntries(of entry: ControlResult, identity: FingerprintIdentity) -> [FindingEntry] {
+        entry.verdicts.compactMap { verdict in
+            verdict.failure.map { failure in
+                FindingEntry(
+                    controlID: entry.control.id, status: verdict.exception == nil ? "failed" : "excepted",
+                    exception: verdict.exception, severity: entry.control.severity, resource: verdict.resource,
+                    related: failure.related, message: failure.message, evidence: failure.evidence,
+                    remediation: entry.control.remediation,
+                    fingerprint: Fingerprint.of(
+                        controlID: entry.control.id, resource: identity.stable(verdict.resource), evidence: failure.evidence))
+            }
+        }
     }
 
     /// Reports written before `complete` existed do not say: they are taken as complete.

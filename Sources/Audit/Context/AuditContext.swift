@@ -26,6 +26,8 @@ public struct AuditContext: Sendable {
     /// Every workload container's image parsed once (nil when it does not parse): a dozen controls read
     /// each image, and parsing is most of what the cheaper ones do.
     let imageReferences: [String: ImageReference?]
+    /// The visible kube-apiservers, which six controls judge.
+    let apiServers: [APIServerInstance]
 
     public init(snapshot: ClusterSnapshot, config: ControlsConfig = ControlsConfig()) {
         var snapshot = snapshot
@@ -48,6 +50,7 @@ public struct AuditContext: Sendable {
             }
         }
         self.imageReferences = images
+        self.apiServers = APIServerInstance.all(in: snapshot)
         // Istio Gateways reachable from outside the cluster, which the relation index files VirtualServices by.
         let publicIstioGateways = Self.publicIstioGateways(in: snapshot, workloads: workloads)
         let grants = Grant.all(in: snapshot)

@@ -60,56 +60,63 @@ extension Workload {
     /// a Deployment is reported rather than its ReplicaSets and Pods, a CronJob rather than its Jobs.
     /// A Pod owned by a kind Lookout does not scan (an operator's custom resource) is reported itself.
     static func topLevel(in snapshot: ClusterSnapshot) -> [Workload] {
+        // Appended and filtered in place: a Workload holds a dozen references, and the arrays of each kind
+        // concatenated, then filtered into a new array, retained and released every one of them twice.
         var all: [Workload] = []
-        all += snapshot.deployments.map {
-            Workload(apiVersion: "apps/v1", kind: "Deployment", metadata: $0.metadata, spec: $0.spec, defaultReplicas: 1)
+        all.reserveCapacity(
+            snapshot.deployments.count + snapshot.replicaSets.count + snapshot.statefulSets.count + snapshot.daemonSets.count
+                + snapshot.jobs.count + snapshot.cronJobs.count + snapshot.replicationControllers.count + snapshot.pods.count)
+        for deployment in snapshot.deployments {
+            all.append(Workload(apiVersion: "apps/v1", kind: "Deployment", metadata: deployment.metadata, spec: deployment.spec, defaultReplicas: 1))
         }
-        all += snapshot.replicaSets.map {
-            Workload(apiVersion: "apps/v1", kind: "ReplicaSet", metadata: $0.metadata, spec: $0.spec, defaultReplicas: 1)
+        for replicaSet in snapshot.replicaSets {
+            all.append(Workload(apiVersion: "apps/v1", kind: "ReplicaSet", metadata: replicaSet.metadata, spec: replicaSet.spec, defaultReplicas: 1))
         }
-        all += snapshot.statefulSets.map {
-            Workload(apiVersion: "apps/v1", kind: "StatefulSet", metadata: $0.metadata, spec: $0.spec, defaultReplicas: 1)
+        for statefulSet in snapshot.statefulSets {
+            all.append(Workload(apiVersion: "apps/v1", kind: "StatefulSet", metadata: statefulSet.metadata, spec: statefulSet.spec, defaultReplicas: 1))
         }
-        all += snapshot.daemonSets.map {
-            Workload(
-                apiVersion: "apps/v1", kind: "DaemonSet", metadata: $0.metadata, podSpec: $0.spec.template.spec,
-                podLabels: $0.spec.template.metadata?.labels ?? [:],
-                podAnnotations: $0.spec.template.metadata?.annotations ?? [:], podSpecPath: "spec.template.spec",
-                replicas: 1, desiredNumberScheduled: $0.status?.desiredNumberScheduled, selector: $0.spec.selector)
+        for daemonSet in snapshot.daemonSets {
+            all.append(Workload(
+                apiVersion: "apps/v1", kind: "DaemonSet", metadata: daemonSet.metadata, podSpec: daemonSet.spec.template.spec,
+                podLabels: daemonSet.spec.template.metadata?.labels ?? [:],
+                podAnnotations: daemonSet.spec.template.metadata?.annotations ?? [:], podSpecPath: "spec.template.spec",
+                replicas: 1, desiredNumberScheduled: daemonSet.status?.desiredNumberScheduled, selector: daemonSet.spec.selector))
         }
-        all += snapshot.jobs.map {
-            Workload(
-                apiVersion: "batch/v1", kind: "Job", metadata: $0.metadata, podSpec: $0.spec.template.spec,
-                podLabels: $0.spec.template.metadata?.labels ?? [:],
-                podAnnotations: $0.spec.template.metadata?.annotations ?? [:], podSpecPath: "spec.template.spec",
-                replicas: 1, desiredNumberScheduled: nil, selector: $0.spec.selector)
+        for job in snapshot.jobs {
+            all.append(Workload(
+                apiVersion: "batch/v1", kind: "Job", metadata: job.metadata, podSpec: job.spec.template.spec,
+                podLabels: job.spec.template.metadata?.labels ?? [:],
+                podAnnotations: job.spec.template.metadata?.annotations ?? [:], podSpecPath: "spec.template.spec",
+                replicas: 1, desiredNumberScheduled: nil, selector: job.spec.selector))
         }
-        all += snapshot.cronJobs.map {
-            let template = $0.spec.jobTemplate.spec.template
+        for cronJob in snapshot.cronJobs {
+            let template = cronJob.spec.jobTemplate.spec.template
             var workload = Workload(
-                apiVersion: "batch/v1", kind: "CronJob", metadata: $0.metadata, podSpec: template.spec,
+                apiVersion: "batch/v1", kind: "CronJob", metadata: cronJob.metadata, podSpec: template.spec,
                 podLabels: template.metadata?.labels ?? [:], podAnnotations: template.metadata?.annotations ?? [:],
                 podSpecPath: "spec.jobTemplate.spec.template.spec", replicas: 1, desiredNumberScheduled: nil,
-                selector: $0.spec.jobTemplate.spec.selector)
+                selector: cronJob.spec.jobTemplate.spec.selector)
             workload.selectorLabelsPath = "spec.jobTemplate.spec.selector.matchLabels"
-            return workload
+            all.append(workload)
         }
         // A ReplicationController without a template creates no pods: there is nothing to judge.
-        all += snapshot.replicationControllers.compactMap { controller in
-            guard let template = controller.spec.template else { return nil }
+        for controller in snapshot.replicationControllers {
+            guard let template = controller.spec.template else { continue }
             var workload = Workload(
                 apiVersion: "v1", kind: "ReplicationController", metadata: controller.metadata, podSpec: template.spec,
                 podLabels: template.metadata?.labels ?? [:], podAnnotations: template.metadata?.annotations ?? [:],
                 podSpecPath: "spec.template.spec", replicas: controller.spec.replicas ?? 1, desiredNumberScheduled: nil,
                 selector: controller.spec.selector.map { LabelSelector(matchLabels: $0) })
             workload.selectorLabelsPath = "spec.selector"
-            return workload
+            all.append(workload)
         }
-        all += snapshot.pods.map(Workload.init(pod:))
+        for pod in snapshot.pods { all.append(Workload(pod: pod)) }
 
-        let scanned = Set(all.map(\.key))
-        return all.filter { workload in
-            !Ownership.owners(of: workload.metadata, in: workload.namespace).contains(where: scanned.contains)
+        var scanned = Set<ObjectKey>(minimumCapacity: all.count)
+        for index in all.indices { scanned.insert(all[index].key) }
+        all.removeAll { workload in
+            Ownership.owners(of: workload.metadata, in: workload.namespace).contains(where: scanned.contains)
         }
+        return all
     }
 }

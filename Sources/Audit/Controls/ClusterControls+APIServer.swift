@@ -1,31 +1,5 @@
 import Inventory
 
-/// A kube-apiserver as its static (mirror) Pod in kube-system shows it.
-struct APIServerInstance: Sendable {
-    var pod: Pod
-    var flags: CommandLineFlags
-    /// The server's version: the cluster's reported version, else the image tag.
-    var version: SemanticVersion?
-
-    var ref: ResourceRef { ResourceRef(apiVersion: "v1", kind: "Pod", namespace: pod.namespace, name: pod.name) }
-
-    /// Pods in kube-system named `kube-apiserver…` or labelled `component=kube-apiserver` (kubeadm, kind,
-    /// RKE2 and most self-managed installs). Managed control planes show none.
-    static func all(in snapshot: ClusterSnapshot) -> [APIServerInstance] {
-        snapshot.pods.compactMap { pod in
-            guard pod.namespace == "kube-system", pod.name.hasPrefix("kube-apiserver") || pod.labels["component"] == "kube-apiserver"
-            else { return nil }
-            let containers = Array(pod.spec.containers.enumerated())
-            guard let (index, container) = containers.first(where: { $0.element.name == "kube-apiserver" }) ?? containers.first
-            else { return nil }
-            let imageTag = container.image.flatMap(ImageReference.init)?.tag
-            return APIServerInstance(
-                pod: pod, flags: CommandLineFlags(container, path: "spec.containers[\(index)]"),
-                version: snapshot.cluster.version.flatMap(SemanticVersion.init) ?? imageTag.flatMap(SemanticVersion.init))
-        }
-    }
-}
-
 /// What a flag check concludes about one API server.
 enum FlagVerdict {
     case pass
@@ -40,7 +14,7 @@ extension ClusterControls {
     /// Runs `check` on every visible kube-apiserver: one verdict per apiserver Pod. Skipped when none is
     /// visible (managed control planes), or when a check cannot conclude for one of them.
     static func evaluateAPIServers(_ context: AuditContext, _ check: (APIServerInstance) -> FlagVerdict) -> ControlOutcome {
-        let servers = APIServerInstance.all(in: context.snapshot)
+        let servers = context.apiServers
         guard !servers.isEmpty else {
             return .skipped(
                 reason: context.snapshot.scope.contains("kube-system")
@@ -141,7 +115,7 @@ extension ClusterControls {
         reads: [.pods],
         notes: apiServerNotes + " PodSecurityPolicy was removed in Kubernetes 1.25 (the API server refuses to start with the plugin), so the control is skipped on 1.25 and later; Pod Security Admission is judged by C-0192 to C-0204 instead. Before 1.25, an unset `--enable-admission-plugins` fails (the default plugins never include PodSecurityPolicy; Kubescape passes it), as does a plugin listed in `--disable-admission-plugins`."
     ) { context in
-        let servers = APIServerInstance.all(in: context.snapshot)
+        let servers = context.apiServers
         if let version = servers.compactMap(\.version).first ?? context.snapshot.cluster.version.flatMap(SemanticVersion.init),
             version >= podSecurityPolicyRemoval
         {

@@ -39,40 +39,41 @@ public struct ControlResult: Sendable {
         return weightedAll == 0 ? 0 : 100 * weightedFailed / weightedAll
     }
 
-    init(
-        control: Control, outcome: ControlOutcome, admission: AdmissionCoverage? = nil,
-        except: (ResourceRef) -> String? = { _ in nil }
-    ) {
-        self.control = control
-        self.admission = admission
-        var verdicts: [ResourceVerdict]
+    /// The control's verdicts in report order, counted, without exceptions (`excepting` applies them).
+    init(control: Control, outcome: ControlOutcome, admission: AdmissionCoverage? = nil) {
         switch outcome {
         case .skipped(let reason):
-            status = .skipped
-            skipReason = reason
-            unjudged = nil
-            self.verdicts = []
-            failedResources = 0
-            weightedFailed = 0
-            weightedAll = 0
-            return
-        case .evaluated(let evaluated):
-            verdicts = evaluated
-            unjudged = nil
-        case .partial(let evaluated, let reason):
-            verdicts = evaluated
-            unjudged = reason
+            self.init(control: control, admission: admission, skipReason: reason, unjudged: nil, verdicts: [])
+        case .evaluated(var verdicts):
+            verdicts.sort { $0.resource < $1.resource }
+            self.init(control: control, admission: admission, skipReason: nil, unjudged: nil, verdicts: verdicts)
+        case .partial(var verdicts, let unjudged):
+            verdicts.sort { $0.resource < $1.resource }
+            self.init(control: control, admission: admission, skipReason: nil, unjudged: unjudged, verdicts: verdicts)
         }
-        verdicts.sort { $0.resource < $1.resource }
-        for index in verdicts.indices where verdicts[index].failure != nil {
-            verdicts[index].exception = except(verdicts[index].resource)
-        }
+    }
+
+    private init(control: Control, admission: AdmissionCoverage?, skipReason: String?, unjudged: String?, verdicts: [ResourceVerdict]) {
+        self.control = control
+        self.admission = admission
+        self.skipReason = skipReason
+        self.unjudged = unjudged
         self.verdicts = verdicts
         failedResources = verdicts.count(where: \.isFailed)
         weightedFailed = control.baseScore * verdicts.reduce(0) { $0 + ($1.isFailed ? $1.weight : 0) }
         weightedAll = control.baseScore * verdicts.reduce(0) { $0 + $1.weight }
-        status = verdicts.isEmpty ? .notApplicable : failedResources > 0 ? .failed : .passed
-        skipReason = nil
+        status = skipReason != nil ? .skipped : verdicts.isEmpty ? .notApplicable : failedResources > 0 ? .failed : .passed
+    }
+
+    /// The result with each failure that `except` names an exception for accepted by it, asked in
+    /// report order.
+    func excepting(_ except: (ResourceRef) -> String?) -> ControlResult {
+        guard failedResources > 0 else { return self }
+        var verdicts = self.verdicts
+        for index in verdicts.indices where verdicts[index].failure != nil {
+            verdicts[index].exception = except(verdicts[index].resource)
+        }
+        return ControlResult(control: control, admission: admission, skipReason: skipReason, unjudged: unjudged, verdicts: verdicts)
     }
 }
 
@@ -133,20 +134,28 @@ public struct AuditResult: Sendable {
 
 public enum Auditor {
     /// Runs `controls` on the context, applies the exceptions and scores them per framework and overall.
-    /// `progress` is told after each control how many have run, out of how many.
+    /// `progress` is told after each control how many have run, out of how many: from the threads that
+    /// run them, one call at a time, the count going up by one.
     public static func run(
         _ controls: [Control], frameworks: [Framework], in context: AuditContext, exceptions: [PostureException] = [],
-        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) -> AuditResult {
-        let matcher = ExceptionMatcher(exceptions)
         let enforcement = AdmissionEnforcement(context: context)
+        // Controls are pure functions of the context: they run on every core, their results in catalogue order.
+        let total = controls.count
+        var completed: (@Sendable (Int) -> Void)?
+        if let progress { completed = { done in progress(done, total) } }
+        let evaluated = controls.concurrentMap(completed: completed) { control in
+            ControlResult(control: control, outcome: control.run(in: context), admission: enforcement.coverage(of: control))
+        }
+        // Exceptions after, one control after another in catalogue order: their labels are looked up lazily.
+        let matcher = ExceptionMatcher(exceptions)
         var used = Set<String>()
         var reportedLabels = ReportedLabels(context)
-        let results = controls.enumerated().map { index, control in
-            defer { progress?(index + 1, controls.count) }
-            return ControlResult(control: control, outcome: control.run(in: context), admission: enforcement.coverage(of: control)) { resource in
+        let results = exceptions.isEmpty ? evaluated : evaluated.map { result in
+            result.excepting { resource in
                 let name = matcher.match(
-                    control: control, resource: resource, cluster: context.snapshot.cluster.context,
+                    control: result.control, resource: resource, cluster: context.snapshot.cluster.context,
                     labels: { reportedLabels.labels(of: resource) })
                 if let name { used.insert(name) }
                 return name
