@@ -52,14 +52,24 @@ public struct PermissionPreflight: Sendable {
         ]
     }
 
-    /// Asks about every requirement. Fails only when the API server cannot answer access reviews at all.
-    public static func run(api: KubeAPI, requirements: [Requirement]) async throws(APIError) -> PermissionPreflight {
+    /// Asks about every requirement, at most `maxInFlight` reviews at once (beside a collection, a few,
+    /// so that its LISTs are not queued behind every review). Fails only when the API server cannot answer
+    /// access reviews at all.
+    public static func run(api: KubeAPI, requirements: [Requirement], maxInFlight: Int = .max) async throws(APIError)
+        -> PermissionPreflight
+    {
         let answers = await withTaskGroup(of: (Int, Result<AccessDecision, APIError>).self) { group in
-            for (index, requirement) in requirements.enumerated() {
+            var pending = requirements.enumerated().makeIterator()
+            func askNext() {
+                guard let (index, requirement) = pending.next() else { return }
                 group.addTask { (index, await review(requirement.attributes, api: api)) }
             }
+            for _ in 0..<min(max(maxInFlight, 1), requirements.count) { askNext() }
             var answers: [Int: Result<AccessDecision, APIError>] = [:]
-            for await (index, answer) in group { answers[index] = answer }
+            for await (index, answer) in group {
+                answers[index] = answer
+                askNext()
+            }
             return answers
         }
         var checks: [Check] = []

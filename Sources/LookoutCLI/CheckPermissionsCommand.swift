@@ -49,31 +49,48 @@ struct CheckPermissionsCommand: Command {
     }
 
     /// Every access review a scan with these options needs.
-    static func check(api: KubeAPI, configMaps: ReportConfigMapOptions) async throws(APIError) -> PermissionPreflight {
+    static func check(api: KubeAPI, configMaps: ReportConfigMapOptions, maxInFlight: Int = .max) async throws(APIError)
+        -> PermissionPreflight
+    {
         try await PermissionPreflight.run(
             api: api,
             requirements: PermissionPreflight.collectorRequirements()
-                + configMaps.requirements(namespace: ReportConfigMapOptions.namespace(api)))
+                + configMaps.requirements(namespace: ReportConfigMapOptions.namespace(api)),
+            maxInFlight: maxInFlight)
     }
 
-    /// Before a scan: one line per control the permissions will skip, on stderr. A missing optional
+    /// Reviews in flight while a scan collects: the transport's other slots are the LISTs' and node reads'.
+    static let reviewsBesideCollection = 2
+
+    /// As a scan starts: one line per control the permissions will skip, on stderr. A missing optional
     /// permission is a note (rbac/ leaves nodes/proxy out on purpose); any other is a warning. A preflight
-    /// that cannot run is only a warning: the scan finds out for itself.
-    static func announceSkips(api: KubeAPI, configMaps: ReportConfigMapOptions, controls: [Control]) async {
+    /// that cannot run is only a warning: the scan finds out for itself. It runs beside the collection,
+    /// so its lines go above the progress line.
+    static func announceSkips(api: KubeAPI, configMaps: ReportConfigMapOptions, controls: [Control], progress: ProgressLine?) async {
         let preflight: PermissionPreflight
         do {
-            preflight = try await check(api: api, configMaps: configMaps)
+            preflight = try await check(api: api, configMaps: configMaps, maxInFlight: reviewsBesideCollection)
         } catch {
-            Console.warning("cannot check permissions before the scan (\(error)); forbidden resources will show up as the scan meets them")
+            // Cancelled because the collection beside it failed: that failure is the one to report.
+            if Task.isCancelled { return }
+            announce(progress) {
+                Console.warning("cannot check permissions before the scan (\(error)); forbidden resources will show up as the scan meets them")
+            }
             return
         }
-        for (control, reason) in preflight.skippedControls(controls) {
-            let message = "\(control.id) (\(control.name)) will be skipped for lack of permission: \(reason)"
-            if reason == KubeletConfigCollector.needsNodeProxy { Console.note(message) } else { Console.warning(message) }
+        announce(progress) {
+            for (control, reason) in preflight.skippedControls(controls) {
+                let message = "\(control.id) (\(control.name)) will be skipped for lack of permission: \(reason)"
+                if reason == KubeletConfigCollector.needsNodeProxy { Console.note(message) } else { Console.warning(message) }
+            }
+            for check in preflight.denied where check.requirement.kind == nil && !check.requirement.isOptional {
+                Console.warning("the credentials may not \(check.requirement.attributes.verb) \(check.requirement.attributes.displayName), needed to \(check.requirement.purpose)")
+            }
         }
-        for check in preflight.denied where check.requirement.kind == nil && !check.requirement.isOptional {
-            Console.warning("the credentials may not \(check.requirement.attributes.verb) \(check.requirement.attributes.displayName), needed to \(check.requirement.purpose)")
-        }
+    }
+
+    private static func announce(_ progress: ProgressLine?, _ lines: () -> Void) {
+        if let progress { progress.printAbove(lines) } else { lines() }
     }
 
     static func table(_ preflight: PermissionPreflight, origin: String, controls: [Control]) -> String {

@@ -24,6 +24,16 @@ final class ProgressLine: Sendable {
         state.withLock { draw("Evaluating: \(done)/\(total) controls run", in: &$0) }
     }
 
+    /// Prints `lines` (diagnostics from work running beside the collection) on lines of their own: the
+    /// status line is cleared first and drawn again by the next update.
+    func printAbove(_ lines: () -> Void) {
+        state.withLock { state in
+            if state.shown { Self.emit("\r\u{1b}[K") }
+            state.shown = false
+            lines()
+        }
+    }
+
     /// Clears the line, so that whatever is printed next starts on a clean one.
     func finish() {
         state.withLock { state in

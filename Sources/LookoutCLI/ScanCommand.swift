@@ -113,9 +113,13 @@ struct ScanCommand: Command {
             } else {
                 let connected = try await SnapshotSource.connect(kubeconfig: connection.kubeconfig, context: connection.context)
                 api = connected
-                await CheckPermissionsCommand.announceSkips(api: connected, configMaps: configMaps, controls: selection.controls)
+                // The permission preflight's access reviews need nothing the LISTs return: waiting for them
+                // first would add their round trips to every scan.
+                async let announced: Void = CheckPermissionsCommand.announceSkips(
+                    api: connected, configMaps: configMaps, controls: selection.controls, progress: progress)
                 baseline = try await configMaps.loadBaseline(api: connected) ?? baseline
                 snapshot = try await SnapshotSource.collect(api: connected, scope: scope.scope, progress: progress)
+                await announced
             }
         } catch {
             return error.code
