@@ -1,5 +1,6 @@
 import FoundationEssentials
 import KubeClient
+import Synchronization
 
 /// Lists every resource kind Lookout reads into a ClusterSnapshot, a bounded number of LISTs at a time.
 /// A kind the credentials may not list is recorded as forbidden and the scan goes on; losing the
@@ -24,7 +25,17 @@ public struct Collector: Sendable {
 
     public typealias Progress = @Sendable (_ kind: ResourceKind, _ count: Int) -> Void
 
+    /// Everything the cluster shows, its objects in the snapshot.
     public func collect(progress: Progress? = nil) async throws(APIError) -> ClusterSnapshot {
+        let objects = SnapshotObjects()
+        var snapshot = try await collect(progress: progress, into: objects)
+        objects.move(into: &snapshot)
+        return snapshot
+    }
+
+    /// Everything the cluster shows, each kind's objects handed to `sink` page by page as they are listed
+    /// rather than kept: the snapshot returned has none, only what was and was not read.
+    public func collect<Sink: CollectionSink>(progress: Progress? = nil, into sink: Sink) async throws(APIError) -> ClusterSnapshot {
         let version = try await api.serverVersion()
         var snapshot = ClusterSnapshot(
             cluster: ClusterInfo(server: api.config.displayServer, context: api.config.contextName, version: version.gitVersion))
@@ -46,17 +57,18 @@ public struct Collector: Sendable {
             }
             planned.append((kind, scope.listRequests(prefix: Discovery.pathPrefix(group: kind.group, version: version), kind: kind)))
         }
+        let listed = Set(planned.map(\.0))
+        for kind in ResourceKind.allCases where !listed.contains(kind) { await sink.finished(kind, listed: false) }
 
         // The kubelet configurations are read through the node proxy as soon as the Nodes are listed,
         // while the other kinds are still being listed.
         let (listedNodes, nodesListed) = AsyncStream.makeStream(of: [String].self)
         async let kubelets = KubeletConfigCollector(api: api).collect(nodesFrom: listedNodes)
-        let results = await listAll(planned, progress: progress) { nodesListed.yield($0) }
+        let results = await listAll(planned, sink: sink, progress: progress) { nodesListed.yield($0) }
         nodesListed.finish()
         for (kind, result) in results.sorted(by: { $0.0 < $1.0 }) {
             switch result {
-            case .success(let listed):
-                listed.store(&snapshot)
+            case .success:
                 snapshot.collected.insert(kind)
             case .failure(.forbidden(_, let message)):
                 snapshot.errors.append(CollectionError(resource: kind.rawValue, reason: "forbidden", message: message))
@@ -76,19 +88,18 @@ public struct Collector: Sendable {
         return snapshot
     }
 
-    /// Lists the planned kinds, `maxListsInFlight` at a time; `nodesListed` gets the names of the Nodes
-    /// as soon as they are listed.
-    private func listAll(
-        _ planned: [(ResourceKind, [ListRequest])], progress: Progress?, nodesListed: @escaping @Sendable ([String]) -> Void
-    ) async
-        -> [(ResourceKind, Result<Listed, APIError>)]
-    {
-        await withTaskGroup(of: (ResourceKind, Result<Listed, APIError>).self) { group in
+    /// Lists the planned kinds, `maxListsInFlight` at a time, into `sink`; `nodesListed` gets the names of
+    /// the Nodes as soon as they are listed.
+    private func listAll<Sink: CollectionSink>(
+        _ planned: [(ResourceKind, [ListRequest])], sink: Sink, progress: Progress?,
+        nodesListed: @escaping @Sendable ([String]) -> Void
+    ) async -> [(ResourceKind, Result<Void, APIError>)] {
+        await withTaskGroup(of: (ResourceKind, Result<Void, APIError>).self) { group in
             var pending = planned[...]
-            var results: [(ResourceKind, Result<Listed, APIError>)] = []
+            var results: [(ResourceKind, Result<Void, APIError>)] = []
             func startNext() {
                 guard let (kind, requests) = pending.popFirst() else { return }
-                var listing = Listing(collector: self, requests: requests, progress: progress, nodesListed: nodesListed)
+                var listing = Listing(collector: self, sink: sink, requests: requests, progress: progress, nodesListed: nodesListed)
                 let list = kind.visitField(&listing)
                 group.addTask { (kind, await list()) }
             }
@@ -101,38 +112,125 @@ public struct Collector: Sendable {
         }
     }
 
-    /// One kind's objects, listed and filtered, waiting to be put into the snapshot.
-    struct Listed: Sendable {
-        let store: @Sendable (inout ClusterSnapshot) -> Void
-    }
-
-    /// The LISTs of one kind, decoded straight into its model type.
-    private struct Listing: SnapshotFieldVisitor {
+    /// The LISTs of one kind, decoded straight into its model type and handed to the sink page by page.
+    private struct Listing<Sink: CollectionSink>: SnapshotFieldVisitor {
         let collector: Collector
+        let sink: Sink
         let requests: [ListRequest]
         let progress: Progress?
         let nodesListed: @Sendable ([String]) -> Void
 
-        func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> @Sendable () async -> Result<Listed, APIError> {
-            { [collector, requests, progress, nodesListed] in
+        /// One page as the sink made it, with what the collector itself needs of it.
+        struct Page: Sendable {
+            var count: Int
+            var names: [String]
+            var made: Sink.Page
+        }
+
+        func visit<Object: KubeObject>(_ field: SnapshotField<Object>) -> @Sendable () async -> Result<Void, APIError> {
+            { [collector, sink, requests, progress, nodesListed] in
+                let scope = collector.scope
+                var count = 0
+                var names: [String] = []
                 do throws(APIError) {
-                    var objects: [Object] = []
-                    var count = 0
-                    for request in requests {
-                        let listed = try await collector.api.list(
-                            request.path, as: Object.self, pageSize: collector.pageSize, fieldSelector: request.fieldSelector)
-                        count += listed.count
-                        let kept = collector.scope.stored(listed, of: field.kind)
-                        if objects.isEmpty { objects = kept } else { objects += kept }
+                    // The requests of a short include list come one after another; a restart voids what the
+                    // sink received of the kind, so the requests before the one that restarted are listed
+                    // again too (a bounded number of times, as a list's own restarts are).
+                    var done = 0
+                    var restarts = 0
+                    while done < requests.count {
+                        var restarted = false
+                        let request = requests[done]
+                        try await collector.api.list(
+                            request.path, as: Object.self, pageSize: collector.pageSize, fieldSelector: request.fieldSelector,
+                            eachPage: { objects in
+                                let kept = scope.stored(objects, of: field.kind)
+                                return Page(
+                                    count: objects.count, names: field.kind == .nodes ? kept.map(\.name) : [],
+                                    made: sink.page(kept, of: field))
+                            },
+                            receive: { event in
+                                switch event {
+                                case .page(let page):
+                                    count += page.count
+                                    names += page.names
+                                    await sink.received(page.made, of: field.kind)
+                                case .restart:
+                                    restarted = true
+                                    count = 0
+                                    names = []
+                                    await sink.restarted(field.kind)
+                                }
+                            })
+                        guard restarted, done > 0 else {
+                            done += 1
+                            continue
+                        }
+                        restarts += 1
+                        if restarts > 3 { throw .gone(path: request.path) }
+                        await sink.restarted(field.kind)
+                        count = 0
+                        names = []
+                        done = 0
                     }
-                    progress?(field.kind, count)
-                    if field.kind == .nodes { nodesListed(objects.map(\.name)) }
-                    return .success(Listed { [objects] snapshot in snapshot[keyPath: field.path] = objects })
                 } catch {
+                    await sink.finished(field.kind, listed: false)
                     return .failure(error)
                 }
+                progress?(field.kind, count)
+                if field.kind == .nodes { nodesListed(names) }
+                await sink.finished(field.kind, listed: true)
+                return .success(())
             }
         }
+    }
+}
+
+/// What a collection does with the objects it lists, page by page, as soon as each is decoded: the scan
+/// keeps them in the snapshot (`SnapshotObjects`); `lookout collect` redacts and encodes them and writes
+/// what it can of the file while the rest is still listed.
+public protocol CollectionSink: Sendable {
+    /// What the sink keeps of a page until it receives it.
+    associatedtype Page: Sendable
+    /// Makes one page of `field`'s objects (those within the scope, namespaces resolved) into what the
+    /// sink keeps; called in the page's decoding task, so pages of a kind and of other kinds at once.
+    func page<Object: KubeObject>(_ objects: [Object], of field: SnapshotField<Object>) -> Page
+    /// The pages of `kind`, in order, each after `page` made it.
+    func received(_ page: Page, of kind: ResourceKind) async
+    /// The pages of `kind` received so far are void: its list starts again.
+    func restarted(_ kind: ResourceKind) async
+    /// Called once for every kind: its pages were all received (`listed`), or it has no objects in the
+    /// snapshot (not listed, forbidden, failed; its pages received so far are void).
+    func finished(_ kind: ResourceKind, listed: Bool) async
+}
+
+/// Objects kept whole, kind by kind, for the snapshot a scan audits.
+final class SnapshotObjects: CollectionSink {
+    private let objects = Mutex(ClusterSnapshot(cluster: ClusterInfo(server: "")))
+    private let pending = Mutex<[ResourceKind: [Page]]>([:])
+
+    struct Page: Sendable {
+        let add: @Sendable (inout ClusterSnapshot) -> Void
+    }
+
+    func page<Object: KubeObject>(_ objects: [Object], of field: SnapshotField<Object>) -> Page {
+        Page { snapshot in snapshot[keyPath: field.path] += objects }
+    }
+
+    func received(_ page: Page, of kind: ResourceKind) { pending.withLock { $0[kind, default: []].append(page) } }
+
+    func restarted(_ kind: ResourceKind) { pending.withLock { $0[kind] = nil } }
+
+    func finished(_ kind: ResourceKind, listed: Bool) {
+        guard let pages = pending.withLock({ $0.removeValue(forKey: kind) }), listed else { return }
+        objects.withLock { snapshot in for page in pages { page.add(&snapshot) } }
+    }
+
+    /// Moves every listed kind's objects into `snapshot`.
+    func move(into snapshot: inout ClusterSnapshot) {
+        var move = SnapshotFile.Move(from: objects.withLock { $0 }, to: snapshot)
+        for kind in ResourceKind.allCases { kind.visitField(&move) }
+        snapshot = move.to
     }
 }
 

@@ -4,13 +4,13 @@ import FoundationEssentials
 import Glibc
 import Synchronization
 
-/// Saved snapshots (`lookout collect`) read and written a piece at a time. One `JSONDecoder` pass over
-/// a 100,000-pod snapshot held the file, the decoder's map of all of it and the models at once (1.1 GB),
-/// on one core; one `JSONEncoder` pass held a tree of the whole snapshot before the first byte was written.
+/// Saved snapshots (`lookout collect`) read a piece at a time (`SnapshotStream` writes them page by
+/// page). One `JSONDecoder` pass over a 100,000-pod snapshot held the file, the decoder's map of all of
+/// it and the models at once (1.1 GB), on one core.
 ///
-/// Both go through the snapshot without its objects (the "head": cluster, scope, collected kinds,
-/// errors…, decoded and encoded by ClusterSnapshot's own Codable conformance, so every field it has is
-/// read and written as it says) and handle the objects of each kind in batches.
+/// The reader goes through the snapshot without its objects (the "head": cluster, scope, collected kinds,
+/// errors…, decoded by ClusterSnapshot's own Codable conformance, so every field it has is read as it
+/// says) and decodes the objects of each kind in batches; the members may come in any order.
 public enum SnapshotFile {
     /// Batches of about `batchBytes` of objects are decoded `decodersInParallel` at a time, the file
     /// read `chunkBytes` at a time: a few megabytes in memory beside the models.
@@ -19,8 +19,20 @@ public enum SnapshotFile {
     static let chunkBytes = 1 << 22
     /// Keys of a Kubernetes object or List, which a snapshot never has: reading stops at the first one.
     static let objectKeys: Set = ["apiVersion", "kind", "items"]
-    /// Objects encoded at a time.
-    static let encodeChunk = 500
+
+    /// The encoder of saved snapshots: slashes unescaped (URLs, image names and paths stay readable).
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// `objects` as the elements of a JSON array, without its brackets: by `SnapshotEncoder`, or by
+    /// `JSONEncoder` where that does not decide.
+    static func encoded<Object: Encodable>(_ objects: [Object]) throws -> Data {
+        let array = try (try? SnapshotEncoder.encode(objects)) ?? encoder().encode(objects)
+        return array.dropFirst().dropLast()
+    }
 
     /// The snapshot saved in the file at `path`, read kind by kind; nil when the file is no snapshot (a
     /// Kubernetes object or List: it has their keys), cannot be read, or does not decode. The caller then
@@ -143,7 +155,7 @@ public enum SnapshotFile {
     }
 
     /// Moves each visited kind's objects from one snapshot to the other.
-    private struct Move: SnapshotFieldVisitor {
+    struct Move: SnapshotFieldVisitor {
         var from: ClusterSnapshot
         var to: ClusterSnapshot
         mutating func visit<Object: KubeObject>(_ field: SnapshotField<Object>) {
@@ -224,52 +236,6 @@ final class ChunkedInput {
             case .incomplete: guard readMore() else { return nil }
             case .unreadable: return nil
             }
-        }
-    }
-}
-
-extension ClusterSnapshot {
-    /// The snapshot as JSON, handed to `write` in pieces: the JSON `JSONEncoder` (without escaping
-    /// slashes) gives for the whole snapshot, without that whole text or the encoder's tree of it in
-    /// memory.
-    public func writeJSON(_ write: (Data) throws -> Void) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var withoutObjects = self
-        for kind in ResourceKind.allCases { withoutObjects.removeObjects(of: kind) }
-        let head = try encoder.encode(withoutObjects)
-        guard let members = head.withUnsafeBytes({ JSONScan.members($0.assumingMemoryBound(to: UInt8.self)) }) else {
-            throw EncodingError.invalidValue(self, EncodingError.Context(codingPath: [], debugDescription: "the snapshot's head is no JSON object"))
-        }
-        var written = head.startIndex
-        try withoutActuallyEscaping(write) { write in
-            var chunks = Chunks(snapshot: self, encoder: encoder, write: write)
-            for (key, value) in members {
-                guard let kind = ResourceKind.bySnapshotKey[key] else { continue }
-                try write(head[written..<(head.startIndex + value.lowerBound)])
-                written = head.startIndex + value.upperBound
-                try kind.visitField(&chunks)
-            }
-        }
-        try write(head[written...])
-    }
-
-    /// Writes one kind's array, `SnapshotFile.encodeChunk` objects encoded at a time.
-    private struct Chunks: SnapshotFieldVisitor {
-        let snapshot: ClusterSnapshot
-        let encoder: JSONEncoder
-        let write: (Data) throws -> Void
-
-        func visit<Object: KubeObject>(_ field: SnapshotField<Object>) throws(any Error) {
-            let objects = snapshot[keyPath: field.path]
-            try write(Data("[".utf8))
-            for start in stride(from: 0, to: objects.count, by: SnapshotFile.encodeChunk) {
-                let array = try encoder.encode(Array(objects[start..<min(start + SnapshotFile.encodeChunk, objects.count)]))
-                // "[a,b]" without its brackets, after a comma from the second chunk on.
-                if start > 0 { try write(Data(",".utf8)) }
-                try write(array.dropFirst().dropLast())
-            }
-            try write(Data("]".utf8))
         }
     }
 }

@@ -48,25 +48,31 @@ struct CollectCommand: Command {
             return .usage
         }
         let progress = Console.stderrIsTerminal && output != nil ? ProgressLine() : nil
+        let destination = SnapshotDestination.make(path: output)
+        let stream: SnapshotStream
+        do {
+            stream = try SnapshotStream(output: destination)
+        } catch {
+            destination.abandon()
+            Console.report("lookout collect: \(error)", level: .error)
+            return .outputFailed
+        }
         var snapshot: ClusterSnapshot
         do {
+            let api = try await SnapshotSource.connect(kubeconfig: connection.kubeconfig, context: connection.context)
             snapshot = try await SnapshotSource.collect(
-                kubeconfig: connection.kubeconfig, context: connection.context, scope: scope.scope, progress: progress)
+                api: api, scope: scope.scope, progress: progress, into: RedactedPages(redactor: redactor, stream: stream))
         } catch {
+            destination.abandon()
             return error.code
         }
         redactor.redact(&snapshot)
         do {
-            if let output {
-                let file = try OutputFile(path: output)
-                defer { file.close() }
-                try snapshot.writeJSON { try file.write($0) }
-                try file.write(Data("\n".utf8))
-            } else {
-                try snapshot.writeJSON { Console.out(String(decoding: $0, as: UTF8.self)) }
-                Console.out("\n")
-            }
+            try stream.finish(head: snapshot)
+            try destination.write(Data("\n".utf8))
+            try destination.commit()
         } catch {
+            destination.abandon()
             Console.report("lookout collect: \(error)", level: .error)
             return .outputFailed
         }
@@ -80,4 +86,18 @@ struct CollectCommand: Command {
         }
         return .success
     }
+}
+
+/// The pages of a collection redacted and encoded where they are decoded, and streamed into the snapshot.
+private struct RedactedPages: CollectionSink {
+    let redactor: SnapshotRedactor
+    let stream: SnapshotStream
+
+    func page<Object: KubeObject>(_ objects: [Object], of field: SnapshotField<Object>) -> SnapshotStream.Page {
+        SnapshotStream.encode(redactor.redact(objects, of: field))
+    }
+
+    func received(_ page: SnapshotStream.Page, of kind: ResourceKind) { stream.received(page, of: kind) }
+    func restarted(_ kind: ResourceKind) { stream.restarted(kind) }
+    func finished(_ kind: ResourceKind, listed: Bool) { stream.finished(kind, listed: listed) }
 }

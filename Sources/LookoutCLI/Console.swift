@@ -11,7 +11,12 @@ enum Console {
     nonisolated(unsafe) static var logFormat = LogFormat.text
 
     static func out(_ text: String) {
-        write(text, to: STDOUT_FILENO)
+        write(Data(text.utf8), to: STDOUT_FILENO)
+    }
+
+    /// Bytes as they are (a saved snapshot).
+    static func out(_ bytes: Data) {
+        write(bytes, to: STDOUT_FILENO)
     }
 
     /// A failure that ends the command: "lookout: MESSAGE".
@@ -36,11 +41,11 @@ enum Console {
     private static func diagnostic(_ level: LogLevel, _ prefix: String, _ message: String) {
         if logFormat == .json { return JSONLog.diagnostic(level, message) }
         let text = prefix + message
-        write(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
+        write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8), to: STDERR_FILENO)
     }
 
-    private static func write(_ text: String, to descriptor: Int32) {
-        var bytes = Array(text.utf8)[...]
+    private static func write(_ data: Data, to descriptor: Int32) {
+        var bytes = data[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {

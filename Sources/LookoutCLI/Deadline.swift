@@ -29,6 +29,7 @@ enum Deadline {
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
             Console.report("lookout \(command): did not finish within \(shown) (--timeout); stopped without a report", level: .error)
             ChildProcess.stopAll()
+            SnapshotDestination.removeTemporaryFiles()
             // _exit, not exit: transfer threads may be stuck in a request, and no thread can be joined.
             _exit(ExitCode.clusterError.rawValue)
         }

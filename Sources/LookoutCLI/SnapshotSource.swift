@@ -9,13 +9,6 @@ struct CommandExit: Error {
 
 /// Where a snapshot comes from: the cluster a kubeconfig names (`scan`, `collect`) or files (`scan --from`).
 enum SnapshotSource {
-    /// Connects and lists everything, warning about disabled TLS verification and unreadable kinds.
-    static func collect(
-        kubeconfig: String?, context: String?, scope: NamespaceScope, progress: ProgressLine?
-    ) async throws(CommandExit) -> ClusterSnapshot {
-        try await collect(api: try await connect(kubeconfig: kubeconfig, context: context), scope: scope, progress: progress)
-    }
-
     /// The client of the cluster the kubeconfig (or the pod's ServiceAccount) names, warning when TLS
     /// verification is disabled.
     static func connect(kubeconfig: String?, context: String?) async throws(CommandExit) -> KubeAPI {
@@ -39,13 +32,32 @@ enum SnapshotSource {
         }
     }
 
-    /// Lists everything through `api`, warning about unreadable kinds.
+    /// Lists everything through `api` into the snapshot, warning about unreadable kinds.
     static func collect(api: KubeAPI, scope: NamespaceScope, progress: ProgressLine?) async throws(CommandExit) -> ClusterSnapshot {
+        try await collect(api: api, scope: scope, progress: progress) { collector, onListed throws(APIError) in
+            try await collector.collect(progress: onListed)
+        }
+    }
+
+    /// Lists everything through `api` into `sink`, warning about unreadable kinds: the snapshot returned
+    /// has no objects.
+    static func collect<Sink: CollectionSink>(
+        api: KubeAPI, scope: NamespaceScope, progress: ProgressLine?, into sink: Sink
+    ) async throws(CommandExit) -> ClusterSnapshot {
+        try await collect(api: api, scope: scope, progress: progress) { collector, onListed throws(APIError) in
+            try await collector.collect(progress: onListed, into: sink)
+        }
+    }
+
+    private static func collect(
+        api: KubeAPI, scope: NamespaceScope, progress: ProgressLine?,
+        _ body: (Collector, Collector.Progress?) async throws(APIError) -> ClusterSnapshot
+    ) async throws(CommandExit) -> ClusterSnapshot {
         let snapshot: ClusterSnapshot
         do {
             var onListed: Collector.Progress?
             if let progress { onListed = { kind, count in progress.listed(kind.rawValue, count: count) } }
-            snapshot = try await Collector(api: api, scope: scope).collect(progress: onListed)
+            snapshot = try await body(Collector(api: api, scope: scope), onListed)
             progress?.finish()
         } catch {
             progress?.finish()

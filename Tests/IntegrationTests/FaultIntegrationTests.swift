@@ -91,6 +91,23 @@ struct FaultIntegrationTests {
         #expect(try proxy.injected().count >= 1)
     }
 
+    /// `collect` writes its snapshot while it lists: stopped by --timeout with the Pods' body stalled (the
+    /// other kinds already written), it leaves the file it would have replaced as it was and no
+    /// temporary file beside it.
+    @Test func aCollectStoppedMidwayLeavesNoPartialSnapshot() throws {
+        let cluster = try TestCluster.require()
+        let proxy = try FaultProxy(cluster, spec: #"{"fault": "slow", "path": "^/api/v1/pods\\?", "seconds": 3600}"#)
+        let folder = try TempDirectory()
+        let path = folder.path + "/snapshot.json"
+        try Data("previous".utf8).write(to: URL(fileURLWithPath: path))
+        let result = try Run.lookout(["collect", "--kubeconfig", proxy.kubeconfig, "--timeout", "8s", "--output", path])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("did not finish within 8s (--timeout)"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "previous")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["snapshot.json"])
+        #expect(try proxy.injected().count >= 1)
+    }
+
     // MARK: The fault matrix (issue 11, deliverable 2)
 
     /// Transient faults, each injected once on a LIST: retries or the list's restart give the same

@@ -456,6 +456,28 @@ struct TransportTests {
         #expect(items.map(\.metadata.name) == ["1a", "1b", "2a", "2b", "3a", "3b"])
     }
 
+    /// A list handed over page by page: each page made by `eachPage` where it was decoded, given to the
+    /// caller in order, also when one is fetched again; a list that starts again says so before its
+    /// first page comes again, so that the caller drops what it had.
+    @Test(arguments: [(2, ["1a+1b", "2a+2b", "3a+3b"]), (1, ["restart", "1a+1b", "2a+2b", "3a+3b"])])
+    func pagesComeInOrderAndARestartIsSaid(bad: Int, expected: [String]) async throws {
+        let peer = try await sharedPeer()
+        let api = try await KubeAPI(config: ConnectionConfig(
+            server: url(peer, ""), tls: TLSOptions(certificateAuthorityPEM: pki.authority), origin: "test"))
+        struct Item: Decodable, Sendable { struct Meta: Decodable, Sendable { var name: String }; var metadata: Meta }
+        var events: [String] = []
+        try await api.list(
+            "/paged-list/\(UUID().uuidString)/\(bad)", as: Item.self, pageSize: 2,
+            eachPage: { $0.map(\.metadata.name).joined(separator: "+") }
+        ) { event in
+            switch event {
+            case .page(let page): events.append(page)
+            case .restart: events.append("restart")
+            }
+        }
+        #expect(events == expected)
+    }
+
     /// An answer the caller knows to be deterministic (the node proxy cannot dial the kubelet) is final
     /// on the first try; without the predicate the same 503 is retried.
     @Test func finalAnswersAreNotRetried() async throws {

@@ -4,7 +4,10 @@ import Inventory
 /// The credential test of C-0012 and C-0259, built once per evaluation from the controls
 /// configuration: a value is a credential when its name contains a `sensitiveKeyNames` entry or the
 /// value matches a `sensitiveValues` pattern, and neither allow-list excuses it.
-struct CredentialDetector {
+// @unchecked: `Regex` is not declared Sendable, but its lazily compiled program is initialised atomically
+// (swift-experimental-string-processing #474), so matching from several threads at once is safe; the rest
+// is immutable. `lookout collect` redacts pages on every core.
+struct CredentialDetector: @unchecked Sendable {
     struct InvalidPattern: Error, CustomStringConvertible {
         var field: String
         var pattern: String

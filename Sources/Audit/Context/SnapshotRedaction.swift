@@ -4,7 +4,7 @@ import Inventory
 /// values that look like credentials under its controls configuration or the default one (a sensitive key
 /// name in their name, a sensitive pattern in their text) are replaced by what the credential controls
 /// learn from them, so an offline scan gives the same findings without the value in the file.
-public struct SnapshotRedactor {
+public struct SnapshotRedactor: Sendable {
     let detector: CredentialDetector
     let rules: RedactionRules
 
@@ -40,6 +40,15 @@ public struct SnapshotRedactor {
             }
         }
         snapshot.redaction = rules
+    }
+
+    /// Objects of one kind as `redact` leaves them in a snapshot: `lookout collect` redacts each page of
+    /// objects as it is listed, through the same code as a whole snapshot.
+    public func redact<Object: KubeObject>(_ objects: [Object], of field: SnapshotField<Object>) -> [Object] {
+        var part = ClusterSnapshot(cluster: ClusterInfo(server: ""))
+        part[keyPath: field.path] = objects
+        redact(&part)
+        return part[keyPath: field.path]
     }
 
     private static func union(_ first: [String], _ second: [String]) -> [String] {

@@ -12,6 +12,14 @@ struct ListItems<Item: Decodable>: Decodable {
     var items: [Item]?
 }
 
+/// What a LIST hands over as it goes: each page's items, made into what the caller keeps of them, in
+/// order; or word that the list starts again (410 Gone, or a first page fetched again came back as a new
+/// list), so that every page received before is void.
+public enum ListEvent<Page: Sendable>: Sendable {
+    case page(Page)
+    case restart
+}
+
 extension KubeAPI {
     /// Lists every object at `path`, `pageSize` at a time, following `continue`. Each page is decoded in
     /// its own task while the next one is fetched, so decoding overlaps the API server's work. A 410 Gone
@@ -20,13 +28,32 @@ extension KubeAPI {
     public func list<Item: Decodable & Sendable>(
         _ path: String, as type: Item.Type, pageSize: Int = 500, fieldSelector: String? = nil
     ) async throws(APIError) -> [Item] {
+        var items: [Item] = []
+        try await list(path, as: type, pageSize: pageSize, fieldSelector: fieldSelector, eachPage: { $0 }) { event in
+            switch event {
+            case .page(let page): items += page
+            case .restart: items = []
+            }
+        }
+        return items
+    }
+
+    /// Lists like `list`, handing each page to `receive` as soon as it and those before it are decoded:
+    /// the caller does its own work on a kind while the rest of it is fetched. `eachPage` runs in the
+    /// page's decoding task, so it runs in parallel with the fetch and other pages' work; `receive` gets
+    /// its results in page order.
+    public func list<Item: Decodable & Sendable, Page: Sendable>(
+        _ path: String, as type: Item.Type, pageSize: Int = 500, fieldSelector: String? = nil,
+        eachPage: @escaping @Sendable ([Item]) -> Page, receive: (ListEvent<Page>) async -> Void
+    ) async throws(APIError) {
         var restarts = 0
         while true {
             do {
-                return try await listOnce(path, as: type, pageSize: pageSize, fieldSelector: fieldSelector)
+                return try await listOnce(path, as: type, pageSize: pageSize, fieldSelector: fieldSelector, eachPage: eachPage, receive: receive)
             } catch .gone(let gonePath) {
                 restarts += 1
                 if restarts > 3 { throw .gone(path: gonePath) }
+                await receive(.restart)
             }
         }
     }
@@ -36,24 +63,25 @@ extension KubeAPI {
     static let maxPagesDecoding = 2
 
     /// A page on its way to its items: the request that fetched it, the continue token it gave, its decoding.
-    private struct PageDecode<Item: Sendable> {
+    private struct PageDecode<Page: Sendable> {
         var query: [(String, String)]
         var continueToken: String?
-        var task: Task<[Item], any Error>
+        var task: Task<Page, any Error>
     }
 
-    private func listOnce<Item: Decodable & Sendable>(_ path: String, as type: Item.Type, pageSize: Int, fieldSelector: String?)
-        async throws(APIError) -> [Item]
-    {
-        var decodes: [PageDecode<Item>] = []
+    private func listOnce<Item: Decodable & Sendable, Page: Sendable>(
+        _ path: String, as type: Item.Type, pageSize: Int, fieldSelector: String?,
+        eachPage: @escaping @Sendable ([Item]) -> Page, receive: (ListEvent<Page>) async -> Void
+    ) async throws(APIError) {
+        var decodes: [PageDecode<Page>] = []
         defer { for decode in decodes { decode.task.cancel() } }
-        var items: [Item] = []
         func collectOldestDecode() async throws(APIError) {
             let oldest = decodes.removeFirst()
             do {
-                items += try await oldest.task.value
+                await receive(.page(try await oldest.task.value))
             } catch {
-                items += try await refetchPage(path, query: oldest.query, continueToken: oldest.continueToken, as: type, failure: error)
+                let items = try await refetchPage(path, query: oldest.query, continueToken: oldest.continueToken, as: type, failure: error)
+                await receive(.page(eachPage(items)))
             }
         }
         var continueToken: String?
@@ -71,14 +99,13 @@ extension KubeAPI {
             }
             decodes.append(PageDecode(
                 query: query, continueToken: continueToken,
-                task: Task { try DirectJSONDecoder().decode(ListItems<Item>.self, from: page).items ?? [] }))
+                task: Task { eachPage(try DirectJSONDecoder().decode(ListItems<Item>.self, from: page).items ?? []) }))
             // Pages arrive faster than they decode: holding every undecoded page would hold the whole
             // kind's JSON at once. A page waits only while the previous one is still decoding.
             while decodes.count > Self.maxPagesDecoding { try await collectOldestDecode() }
         } while continueToken != nil
 
         while !decodes.isEmpty { try await collectOldestDecode() }
-        return items
     }
 
     /// One page and its continue token (nil on the last page). The token is read from the page's start,
