@@ -13,8 +13,9 @@ extension ScanReport {
         var head = self
         head.findings = []
         let whole = try head.jsonData()
-        let empty = Data("\n  \"findings\" : [\n\n  ]".utf8)
-        guard !findings.isEmpty, let splice = whole.firstRange(of: empty) else { return try write(whole) }
+        guard !findings.isEmpty, let splice = Self.firstRange(of: Array("\n  \"findings\" : [\n\n  ]".utf8), in: whole) else {
+            return try write(whole)
+        }
         try ReportOutput.writing(to: write) { out in
             out.append(whole[..<splice.lowerBound])
             out.append("\n  \"findings\" : [")
@@ -44,6 +45,22 @@ extension ScanReport {
 }
 
 extension ScanReport {
+    /// Where `pattern` first occurs in `data`, compared byte by byte in place: `Data.firstRange(of:)`
+    /// went through generic indices and took longer than encoding the whole head it searched.
+    static func firstRange(of pattern: [UInt8], in data: Data) -> Range<Int>? {
+        data.withUnsafeBytes { bytes -> Range<Int>? in
+            guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
+            var start = 0
+            while start <= bytes.count - pattern.count {
+                if bytes[start] == first, pattern.indices.allSatisfy({ bytes[start + $0] == pattern[$0] }) {
+                    return (data.startIndex + start)..<(data.startIndex + start + pattern.count)
+                }
+                start += 1
+            }
+            return nil
+        }
+    }
+
     /// About 50 KB of JSON a batch; a window of them is what the encoding holds beyond the report.
     static let findingsPerBatch = 64
     static let batchesPerWindow = 16

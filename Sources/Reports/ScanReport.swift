@@ -132,21 +132,16 @@ extension ScanReport {
         scope = Scope(
             excludedNamespaces: snapshot.scope.excluded, includedNamespaces: snapshot.scope.included,
             notFoundNamespaces: notFound.isEmpty ? nil : notFound)
-        // Each control's findings (a fingerprint hashes every evidence line) on every core; the distinct
-        // resources, one pass over every verdict, counted meanwhile as the first job.
-        let identity = FingerprintIdentity(snapshot)
-        var jobs = (0..<result.results.count + 1).concurrentMap { job -> ReportJob in
-            job == 0 ? .resourceCounts(result.resourceCounts) : .findings(Self.findingEntries(of: result.results[job - 1], identity: identity))
-        }
-        var counts = (total: 0, failed: 0)
+        // The distinct resources (one pass over every verdict) are counted while the Pods' owners are
+        // indexed for the fingerprints; then each control's findings (a fingerprint hashes every evidence
+        // line) are built on every core.
+        let (counts, identity) = concurrently({ result.resourceCounts }, { FingerprintIdentity(snapshot) })
+        var perControl = result.results.concurrentMap { Self.findingEntries(of: $0, identity: identity) }
         findings = []
-        for index in jobs.indices {
-            switch jobs[index] {
-            case .resourceCounts(let resourceCounts): counts = resourceCounts
-            case .findings(let entries): findings += entries
-            }
+        for index in perControl.indices {
+            findings += perControl[index]
             // Each control's findings are let go once copied: at 100,000 pods they are tens of megabytes.
-            jobs[index] = .findings([])
+            perControl[index] = []
         }
         summary = Summary(
             riskScore: Self.rounded(result.score.riskScore), complianceScore: Self.rounded(result.score.complianceScore),
@@ -170,11 +165,6 @@ extension ScanReport {
         errors = snapshot.errors
         complete = result.incomplete.isEmpty
         incompleteReasons = result.incomplete.map { "cannot read \($0.resource): \($0.message)" }
-    }
-
-    private enum ReportJob: Sendable {
-        case resourceCounts((total: Int, failed: Int))
-        case findings([FindingEntry])
     }
 
     /// A control's failures, excepted ones included, in its verdicts' order.
@@ -257,7 +247,7 @@ public enum Fingerprint {
 
 /// Replaces the generated name of a controller-owned Pod by its owner's identity: a Pod is only
 /// reported itself when its controller is not scanned, and its name changes on every restart.
-struct FingerprintIdentity {
+struct FingerprintIdentity: Sendable {
     private let ownership: Ownership
 
     init(_ snapshot: ClusterSnapshot) { ownership = Ownership(snapshot, kinds: [.pods]) }

@@ -178,6 +178,19 @@ enum LargeReport {
         #expect(try Self.streamed(report).data == report.jsonData())
     }
 
+    /// The splice point of the findings is found wherever it is, also in a slice of other data.
+    @Test func findsTheFirstOccurrenceInPlace() {
+        let data = Data("xxabcabd abd".utf8)
+        #expect(ScanReport.firstRange(of: Array("abd".utf8), in: data) == 5..<8)
+        #expect(ScanReport.firstRange(of: Array("xx".utf8), in: data) == 0..<2)
+        #expect(ScanReport.firstRange(of: Array(" abd".utf8), in: data) == 8..<12)
+        #expect(ScanReport.firstRange(of: Array("abe".utf8), in: data) == nil)
+        #expect(ScanReport.firstRange(of: Array("xxabcabd abd!".utf8), in: data) == nil)
+        let slice = data[2...]
+        #expect(ScanReport.firstRange(of: Array("abd".utf8), in: slice) == 5..<8)
+        #expect(ScanReport.firstRange(of: Array("xx".utf8), in: slice) == nil)
+    }
+
     /// 24,000 findings (a 10 MB document) go out in pieces of a few hundred kilobytes at most.
     @Test func neverHoldsTheWholeDocument() throws {
         let report = LargeReport.make(resources: 600)

@@ -40,30 +40,43 @@ public struct AuditContext: Sendable {
         self.config = config
         let workloads = Workload.topLevel(in: snapshot)
         self.workloads = workloads
-        self.namespacesWithWorkloads = Set(workloads.lazy.map(\.namespace))
+        // The workloads' views and the bindings' and relations' views read different objects: built at once.
+        let (workloadViews, clusterViews) = concurrently(
+            { Self.workloadViews(workloads) }, { [snapshot] in Self.clusterViews(snapshot, workloads: workloads) })
+        (namespacesWithWorkloads, workloadsInReportOrder, imageReferences) = workloadViews
+        (grants, grantsBySubject, subjects, relations, existingRoles, serviceAccountsByKey, apiServers) = clusterViews
+    }
+
+    private static func workloadViews(_ workloads: [Workload]) -> (
+        namespaces: Set<String>, reportOrder: [(index: Int, ref: ResourceRef, weight: Double)], images: [String: ImageReference?]
+    ) {
         // Stable like the result's sort, so equal references keep their order.
-        self.workloadsInReportOrder = workloads.enumerated().map { ($0, $1.ref, $1.weight) }.sorted { $0.ref < $1.ref }
+        let reportOrder = workloads.enumerated().map { (index: $0, ref: $1.ref, weight: $1.weight) }.sorted { $0.ref < $1.ref }
         var images: [String: ImageReference?] = [:]
-        for workload in workloads {
-            for (_, container) in workload.podSpec.allContainers {
+        for index in workloads.indices {
+            for (_, container) in workloads[index].podSpec.allContainers {
                 if let image = container.image, images[image] == nil { images[image] = .some(ImageReference(image)) }
             }
         }
-        self.imageReferences = images
-        self.apiServers = APIServerInstance.all(in: snapshot)
+        return (Set(workloads.lazy.map(\.namespace)), reportOrder, images)
+    }
+
+    private static func clusterViews(_ snapshot: ClusterSnapshot, workloads: [Workload]) -> (
+        grants: [Grant], grantsBySubject: [Subject: [Grant]], subjects: [Subject], relations: RelationIndex,
+        existingRoles: ExistingRoles, serviceAccountsByKey: [ObjectKey: ServiceAccount], apiServers: [APIServerInstance]
+    ) {
+        let grants = Grant.all(in: snapshot)
+        let subjects = Set(BindingObject.all(in: snapshot).flatMap(\.subjects))
         // Istio Gateways reachable from outside the cluster, which the relation index files VirtualServices by.
         let publicIstioGateways = Self.publicIstioGateways(in: snapshot, workloads: workloads)
-        let grants = Grant.all(in: snapshot)
-        self.grants = grants
-        self.grantsBySubject = Dictionary(grouping: grants, by: \.subject)
-        let subjects = Set(BindingObject.all(in: snapshot).flatMap(\.subjects))
-        // A ServiceAccount lives in its namespace and leaves the scan with it (users exclude kube-system to
-        // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
-        self.subjects = subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted()
-        self.relations = RelationIndex(snapshot, publicIstioGateways: publicIstioGateways)
-        self.existingRoles = ExistingRoles(snapshot)
-        self.serviceAccountsByKey = Dictionary(
-            snapshot.serviceAccounts.map { (ObjectKey(.serviceaccounts, $0), $0) }, uniquingKeysWith: { first, _ in first })
+        return (
+            grants, Dictionary(grouping: grants, by: \.subject),
+            // A ServiceAccount lives in its namespace and leaves the scan with it (users exclude kube-system to
+            // hide its controllers' accounts); Users and Groups belong to no namespace and stay.
+            subjects.filter { $0.kind != "ServiceAccount" || snapshot.scope.contains($0.namespace) }.sorted(),
+            RelationIndex(snapshot, publicIstioGateways: publicIstioGateways), ExistingRoles(snapshot),
+            Dictionary(snapshot.serviceAccounts.map { (ObjectKey(.serviceaccounts, $0), $0) }, uniquingKeysWith: { first, _ in first }),
+            APIServerInstance.all(in: snapshot))
     }
 }
 

@@ -114,9 +114,13 @@ extension Workload {
 
         var scanned = Set<ObjectKey>(minimumCapacity: all.count)
         for index in all.indices { scanned.insert(all[index].key) }
-        all.removeAll { workload in
-            Ownership.owners(of: workload.metadata, in: workload.namespace).contains(where: scanned.contains)
+        // Kept ones moved forward in order by index (`removeAll(where:)` handed the test a copy of each).
+        var kept = 0
+        for index in all.indices where !Ownership.owners(of: all[index].metadata, in: all[index].namespace).contains(where: scanned.contains) {
+            all.swapAt(kept, index)
+            kept += 1
         }
+        all.removeSubrange(kept...)
         return all
     }
 }

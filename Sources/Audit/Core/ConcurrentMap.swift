@@ -26,3 +26,22 @@ extension Collection where Self: Sendable, Index == Int {
         return results.withLock { results in results.values.map { $0! } }
     }
 }
+
+/// `first` and `second` at once, each on a core of its own when there are two: independent steps of a
+/// stage that would otherwise run one after the other on one core.
+package func concurrently<First: Sendable, Second: Sendable>(
+    _ first: @Sendable () -> First, _ second: @Sendable () -> Second
+) -> (First, Second) {
+    let results = Mutex<(first: First?, second: Second?)>((nil, nil))
+    DispatchQueue.concurrentPerform(iterations: 2) { job in
+        if job == 0 {
+            let value = first()
+            results.withLock { $0.first = value }
+        } else {
+            let value = second()
+            results.withLock { $0.second = value }
+        }
+    }
+    // concurrentPerform returns once both have stored their value.
+    return results.withLock { ($0.first!, $0.second!) }
+}
