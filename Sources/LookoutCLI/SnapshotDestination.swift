@@ -8,8 +8,8 @@ import Synchronization
 /// content), never a partial snapshot.
 ///
 /// `--output FILE` (a regular file or none yet) is written to a temporary file beside it, renamed onto it
-/// at the end. Anything else — stdout, a device, a pipe, a symbolic link, a directory that takes no new
-/// file — gets the snapshot from memory at the end, written as before.
+/// at the end. Anything else — stdout, a device, a pipe, a symbolic link, a file we may not write, a
+/// directory that takes no new file — gets the snapshot from memory at the end, written as before.
 enum SnapshotDestination {
     /// Temporary files not yet renamed: removed when `--timeout` ends the process.
     private static let temporaryFiles = Mutex<Set<String>>([])
@@ -37,11 +37,12 @@ enum SnapshotDestination {
         let temporary: String
         private let descriptor: Int32
 
-        /// Nil when `path` exists and is no regular file, or no file can be created beside it.
+        /// Nil when `path` exists and is no regular file or one we may not write (a rename would replace
+        /// what writing it is refused), or no file can be created beside it.
         init?(beside path: String) {
             var status = stat()
             if lstat(path, &status) == 0 {
-                guard status.st_mode & S_IFMT == S_IFREG else { return nil }
+                guard status.st_mode & S_IFMT == S_IFREG, access(path, W_OK) == 0 else { return nil }
             } else if errno != ENOENT {
                 return nil
             }
