@@ -36,9 +36,12 @@ public struct DirectJSONDecoder: Sendable {
                 let start = scan.skipSpace(0)
                 guard let end = try? scan.index(start, depth: 0, into: &spans), scan.skipSpace(end) == scan.count else { return nil }
                 return spans.withUnsafeBufferPointer { spans -> T? in
-                    let input = JSONInput(base: base, count: raw.count, unsupported: flag, spans: spans.baseAddress)
-                    guard let value = try? T(from: ValueDecoder(input: input, start: start, container: 0)) else { return nil }
-                    return flag.pointee ? nil : value
+                    var decoding = Decoding(input: JSONInput(base: base, count: raw.count, unsupported: flag, spans: spans.baseAddress))
+                    defer { decoding.stack.deallocate() }
+                    return withUnsafeMutablePointer(to: &decoding) { decoding -> T? in
+                        guard let value = try? T(from: ValueDecoder(decoding: decoding, start: start, container: 0)) else { return nil }
+                        return flag.pointee ? nil : value
+                    }
                 }
             }
         }
@@ -59,6 +62,11 @@ struct Span {
 
 /// The bytes being decoded, with the spans of their containers once indexed. Trivial to copy: no
 /// reference counting per container.
+///
+/// Its byte scanners are not `JSONScan`'s, on purpose: `index` checks everything (escapes, control
+/// characters, UTF-8 to be read, literals, numbers) where `JSONScan` only finds ends in buffers that may
+/// stop mid-value, and every later read here (`checkedString`, `valueEnd`, `skipSpace`) runs on text
+/// already checked, so it needs neither bounds checks nor an incomplete state.
 struct JSONInput {
     let base: UnsafePointer<UInt8>
     let count: Int
@@ -136,10 +144,7 @@ struct JSONInput {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let span = spans![container]
             return (span.end, span.next)
-        case UInt8(ascii: "\""):
-            var index = start + 1
-            while base[index] != UInt8(ascii: "\"") { index += base[index] == UInt8(ascii: "\\") ? 2 : 1 }
-            return (index + 1, container)
+        case UInt8(ascii: "\""): return (checkedString(start).end, container)
         case UInt8(ascii: "t"), UInt8(ascii: "n"): return (start + 4, container)
         case UInt8(ascii: "f"): return (start + 5, container)
         default:
@@ -227,9 +232,27 @@ struct JSONInput {
         }
     }
 
+    /// The string at `start` as `skipString` has checked it: the index after its closing quote, and
+    /// whether it is plain (no escape, ASCII only), found without checking again.
+    func checkedString(_ start: Int) -> (end: Int, plain: Bool) {
+        var index = start + 1
+        var bits: UInt8 = 0
+        while true {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") { return (index + 1, bits < 0x80) }
+            if byte == UInt8(ascii: "\\") {
+                bits = 0x80
+                index += 2
+            } else {
+                bits |= byte
+                index += 1
+            }
+        }
+    }
+
     /// The string whose opening quote is at `start` (already checked by `index`).
     func string(at start: Int) throws(UnsupportedJSON) -> String {
-        let (end, plain) = try skipString(start)
+        let (end, plain) = checkedString(start)
         let body = UnsafeBufferPointer(start: base + start + 1, count: end - start - 2)
         if plain {
             return String(unsafeUninitializedCapacity: body.count) { buffer in
@@ -325,6 +348,7 @@ struct JSONInput {
     func isNull(_ start: Int) -> Bool { self[start] == UInt8(ascii: "n") }
 }
 
+
 extension JSONInput {
     func mismatch(_ type: Any.Type, at start: Int) -> DecodingError {
         if isNull(start) {
@@ -352,32 +376,14 @@ extension JSONInput {
         return try integer(at: start, as: type)
     }
 
-    /// A value through its `Decodable` conformance, but for the types `JSONDecoder` decodes its own
-    /// way (dates, data, URLs, decimals: left to it) and the string maps and lists every object has
-    /// (read here without a container per entry).
-    func decode<T: Decodable>(_ type: T.Type, at value: Value) throws -> T {
-        if type == String.self { return unsafeBitCast(try string(checkedAt: value.start), to: T.self) }
-        if type == [String: String].self { return unsafeBitCast(try stringMap(at: value), to: T.self) }
-        if type == [String].self { return unsafeBitCast(try stringList(at: value), to: T.self) }
-        if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self { throw unsupportedHere() }
-        return try T(from: ValueDecoder(input: self, start: value.start, container: value.container))
-    }
-
-    private func stringMap(at value: Value) throws -> [String: String] {
-        guard self[value.start] == UInt8(ascii: "{") else { throw mismatch([String: String].self, at: value.start) }
-        let members = try ObjectMembers(input: self, start: value.start, container: value.container)
-        var map: [String: String] = Dictionary(minimumCapacity: members.count)
-        for member in 0..<members.count { map[members.key(member)] = try string(checkedAt: members.value(member).start) }
-        return map
-    }
-
-    private func stringList(at value: Value) throws -> [String] {
-        guard self[value.start] == UInt8(ascii: "[") else { throw mismatch([String].self, at: value.start) }
-        let elements = ArrayContainer(input: self, start: value.start, container: value.container).elements
-        var list: [String] = []
-        list.reserveCapacity(elements.count)
-        for element in elements { list.append(try string(checkedAt: element.start)) }
-        return list
+    /// In an object or array, the start of the value (or key) after the one at `start`, past its
+    /// comma; nil when the closer follows. `container` and the returned one number the containers
+    /// as `Span` does.
+    func step(after start: Int, container: Int) -> (next: Int?, container: Int) {
+        let value = valueEnd(start, container: container)
+        let index = skipSpace(value.end)
+        guard base[index] == UInt8(ascii: ",") else { return (nil, value.next) }
+        return (skipSpace(index + 1), value.next)
     }
 }
 
@@ -387,11 +393,76 @@ struct Value {
     let container: Int
 }
 
+/// One decode's input and scratch space, shared by pointer: the decoders it hands out then fit in an
+/// existential's inline buffer (no allocation per value), and the members of each object and the
+/// elements of each array go on one stack instead of an allocation each.
+struct Decoding {
+    let input: JSONInput
+    /// The members and elements of the objects and arrays being decoded, in `Int`s: a stack that grows
+    /// (containers keep offsets into it, never addresses) and gives back what a nested value pushed
+    /// once that value is decoded (`decode(_:at:)`). A `Decodable` keeps no decoder or container
+    /// past its `init(from:)`, so nothing still reads what is given back.
+    var stack = UnsafeMutablePointer<Int>.allocate(capacity: 1024)
+    var capacity = 1024
+    var used = 0
+
+    init(input: JSONInput) { self.input = input }
+
+    /// The offset of `count` new `Int`s on the stack.
+    mutating func push(_ count: Int) -> Int {
+        if used + count > capacity {
+            let larger = UnsafeMutablePointer<Int>.allocate(capacity: max(capacity * 2, used + count))
+            larger.moveInitialize(from: stack, count: used)
+            stack.deallocate()
+            stack = larger
+            capacity = max(capacity * 2, used + count)
+        }
+        defer { used += count }
+        return used
+    }
+}
+
+extension UnsafeMutablePointer<Decoding> {
+    var input: JSONInput { pointee.input }
+
+    /// A value through its `Decodable` conformance, but for the types `JSONDecoder` decodes its own
+    /// way (dates, data, URLs, decimals: left to it) and the string maps and lists every object has
+    /// (read here without a container per entry). What the value pushed is given back after it.
+    func decode<T: Decodable>(_ type: T.Type, at value: Value) throws -> T {
+        if type == String.self { return unsafeBitCast(try input.string(checkedAt: value.start), to: T.self) }
+        let mark = pointee.used
+        defer { pointee.used = mark }
+        if type == [String: String].self { return unsafeBitCast(try stringMap(at: value), to: T.self) }
+        if type == [String].self { return unsafeBitCast(try stringList(at: value), to: T.self) }
+        if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self { throw input.unsupportedHere() }
+        return try T(from: ValueDecoder(decoding: self, start: value.start, container: value.container))
+    }
+
+    private func stringMap(at value: Value) throws -> [String: String] {
+        guard input[value.start] == UInt8(ascii: "{") else { throw input.mismatch([String: String].self, at: value.start) }
+        let members = try ObjectMembers(decoding: self, start: value.start, container: value.container)
+        var map: [String: String] = Dictionary(minimumCapacity: members.count)
+        for member in 0..<members.count { map[members.key(member)] = try input.string(checkedAt: members.value(member).start) }
+        return map
+    }
+
+    private func stringList(at value: Value) throws -> [String] {
+        guard input[value.start] == UInt8(ascii: "[") else { throw input.mismatch([String].self, at: value.start) }
+        let elements = try ArrayContainer(decoding: self, start: value.start, container: value.container)
+        var list: [String] = []
+        list.reserveCapacity(elements.elementCount)
+        for element in 0..<elements.elementCount { list.append(try input.string(checkedAt: elements.element(element).start)) }
+        return list
+    }
+}
+
 /// The decoder of one value, and its single-value container.
 struct ValueDecoder: Decoder, SingleValueDecodingContainer {
-    let input: JSONInput
+    let decoding: UnsafeMutablePointer<Decoding>
     let start: Int
     let container: Int
+
+    var input: JSONInput { decoding.input }
 
     // Only JSONDecoder's errors are ever shown (an error here hands the input to it), so no path is kept.
     var codingPath: [any CodingKey] { [] }
@@ -399,12 +470,12 @@ struct ValueDecoder: Decoder, SingleValueDecodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard input[start] == UInt8(ascii: "{") else { throw input.mismatch([String: Any].self, at: start) }
-        return KeyedDecodingContainer(ObjectContainer<Key>(input: input, members: try ObjectMembers(input: input, start: start, container: container)))
+        return KeyedDecodingContainer(ObjectContainer<Key>(members: try ObjectMembers(decoding: decoding, start: start, container: container)))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard input[start] == UInt8(ascii: "[") else { throw input.mismatch([Any].self, at: start) }
-        return ArrayContainer(input: input, start: start, container: container)
+        return try ArrayContainer(decoding: decoding, start: start, container: container)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -424,52 +495,65 @@ struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try input.integer(checkedAt: start, as: type) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try input.integer(checkedAt: start, as: type) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try input.integer(checkedAt: start, as: type) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try input.decode(type, at: Value(start: start, container: container)) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoding.decode(type, at: Value(start: start, container: container)) }
 }
 
-/// An object's members: where each key and value starts, found once; keys are looked up from where
-/// the last one was found, so decoding in the text's order (as dictionaries do) is linear.
-final class ObjectMembers {
-    /// (key start, key length, value start, value's container index) for each member, in the text's order.
-    private let entries: ContiguousArray<Int>
-    @exclusivity(unchecked) private var hint = 0
-    let input: JSONInput
+/// An object's members, found once and kept on the decoding's stack: a look-up hint, then (key start,
+/// key length, value start, value's container index) for each member in the text's order. Keys are
+/// looked up from where the last one was found, so decoding in the text's order (as dictionaries do)
+/// is linear.
+struct ObjectMembers {
+    let decoding: UnsafeMutablePointer<Decoding>
+    /// The offset of the hint on the stack; the members follow it.
+    let offset: Int
+    let count: Int
 
-    init(input: JSONInput, start: Int, container: Int) throws(UnsupportedJSON) {
-        self.input = input
-        var entries: ContiguousArray<Int> = []
+    var input: JSONInput { decoding.input }
+
+    init(decoding: UnsafeMutablePointer<Decoding>, start: Int, container: Int) throws(UnsupportedJSON) {
+        self.decoding = decoding
+        let input = decoding.input
         var index = input.skipSpace(start + 1)
-        if input[index] == UInt8(ascii: "}") {
-            self.entries = entries
+        offset = decoding.pointee.push(1)
+        decoding.pointee.stack[offset] = 0
+        guard input[index] != UInt8(ascii: "}") else {
+            count = 0
             return
         }
-        entries.reserveCapacity(32)
         var next = container + 1
+        var count = 0
         while true {
-            let (keyEnd, plain) = try input.skipString(index)
+            let (keyEnd, plain) = input.checkedString(index)
             // An escaped or non-ASCII key compares as a String (canonical equivalence) in JSONDecoder.
             guard plain else { throw input.unsupportedHere() }
             let valueStart = input.skipSpace(input.skipSpace(keyEnd) + 1)
-            entries.append(index + 1)
-            entries.append(keyEnd - index - 2)
-            entries.append(valueStart)
-            entries.append(next)
-            let value = input.valueEnd(valueStart, container: next)
-            next = value.next
-            index = input.skipSpace(value.end)
-            guard input[index] == UInt8(ascii: ",") else { break }
-            index = input.skipSpace(index + 1)
+            let pushed = decoding.pointee.push(4)
+            let entry = decoding.pointee.stack + pushed
+            entry[0] = index + 1
+            entry[1] = keyEnd - index - 2
+            entry[2] = valueStart
+            entry[3] = next
+            count += 1
+            let step = input.step(after: valueStart, container: next)
+            next = step.container
+            guard let following = step.next else { break }
+            index = following
         }
-        self.entries = entries
+        self.count = count
         // JSONDecoder keeps the first of duplicate keys; such input is its to decode.
         if hasDuplicateKey() { throw input.unsupportedHere() }
     }
 
-    var count: Int { entries.count / 4 }
+    private var entries: UnsafeMutablePointer<Int> { decoding.pointee.stack + offset + 1 }
 
     func value(_ member: Int) -> Value { Value(start: entries[member * 4 + 2], container: entries[member * 4 + 3]) }
 
+    private func keyBytes(_ member: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: input.base + entries[member * 4], count: entries[member * 4 + 1])
+    }
+
     private func keyEquals(_ member: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        let entries = self.entries
         let length = entries[member * 4 + 1]
         guard length == other.count else { return false }
         let key = input.base + entries[member * 4]
@@ -481,7 +565,7 @@ final class ObjectMembers {
         if count < 2 { return false }
         if count <= 16 {
             for member in 1..<count {
-                let key = UnsafeBufferPointer(start: input.base + entries[member * 4], count: entries[member * 4 + 1])
+                let key = keyBytes(member)
                 for earlier in 0..<member where keyEquals(earlier, key) { return true }
             }
             return false
@@ -492,7 +576,7 @@ final class ObjectMembers {
     }
 
     func key(_ member: Int) -> String {
-        let key = UnsafeBufferPointer(start: input.base + entries[member * 4], count: entries[member * 4 + 1])
+        let key = keyBytes(member)
         return String(unsafeUninitializedCapacity: key.count) { buffer in
             _ = buffer.initialize(from: key)
             return key.count
@@ -503,12 +587,12 @@ final class ObjectMembers {
     func value(of name: String) -> Value? {
         var name = name
         return name.withUTF8 { name -> Value? in
-            let count = self.count
-            var member = hint
+            let hint = decoding.pointee.stack + offset
+            var member = hint.pointee
             for _ in 0..<count {
                 if member == count { member = 0 }
                 if keyEquals(member, name) {
-                    hint = member + 1
+                    hint.pointee = member + 1
                     return value(member)
                 }
                 member += 1
@@ -519,9 +603,10 @@ final class ObjectMembers {
 }
 
 struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let input: JSONInput
     let members: ObjectMembers
 
+    var decoding: UnsafeMutablePointer<Decoding> { members.decoding }
+    var input: JSONInput { members.input }
     var codingPath: [any CodingKey] { [] }
     var allKeys: [Key] { (0..<members.count).compactMap { Key(stringValue: members.key($0)) } }
 
@@ -557,7 +642,7 @@ struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try input.integer(checkedAt: try start(key), as: type) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try input.integer(checkedAt: try start(key), as: type) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try input.decode(type, at: try value(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoding.decode(type, at: try value(key)) }
 
     // One look-up each, where the defaults would make three (contains, decodeNil, decode).
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
@@ -574,49 +659,62 @@ struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = present(key) else { return nil }
-        return try input.decode(type, at: value)
+        return try decoding.decode(type, at: value)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         let value = try value(key)
-        return try ValueDecoder(input: input, start: value.start, container: value.container).container(keyedBy: type)
+        return try ValueDecoder(decoding: decoding, start: value.start, container: value.container).container(keyedBy: type)
     }
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
         let value = try value(key)
-        return try ValueDecoder(input: input, start: value.start, container: value.container).unkeyedContainer()
+        return try ValueDecoder(decoding: decoding, start: value.start, container: value.container).unkeyedContainer()
     }
     func superDecoder() throws -> any Decoder { throw input.unsupportedHere() }
     func superDecoder(forKey key: Key) throws -> any Decoder { throw input.unsupportedHere() }
 }
 
+/// An array's elements, kept on the decoding's stack as (start, container index) pairs.
 struct ArrayContainer: UnkeyedDecodingContainer {
-    let input: JSONInput
-    let elements: ContiguousArray<Value>
+    let decoding: UnsafeMutablePointer<Decoding>
+    /// The offset of the first element's pair on the stack, and (in the high half) the element count:
+    /// packed so that the container fits an existential's inline buffer.
+    private let elements: Int
     private(set) var currentIndex = 0
 
-    init(input: JSONInput, start: Int, container: Int) {
-        self.input = input
-        var elements: ContiguousArray<Value> = []
-        var index = input.skipSpace(start + 1)
-        if input[index] != UInt8(ascii: "]") {
-            var next = container + 1
-            while true {
-                elements.append(Value(start: index, container: next))
-                let value = input.valueEnd(index, container: next)
-                next = value.next
-                index = input.skipSpace(value.end)
-                guard input[index] == UInt8(ascii: ",") else { break }
-                index = input.skipSpace(index + 1)
-            }
+    init(decoding: UnsafeMutablePointer<Decoding>, start: Int, container: Int) throws(UnsupportedJSON) {
+        self.decoding = decoding
+        let input = decoding.input
+        let offset = decoding.pointee.used
+        guard offset <= UInt32.max else { throw input.unsupportedHere() }
+        var count = 0
+        var index: Int? = input.skipSpace(start + 1)
+        if input[index!] == UInt8(ascii: "]") { index = nil }
+        var next = container + 1
+        while let element = index {
+            let pushed = decoding.pointee.push(2)
+            let entry = decoding.pointee.stack + pushed
+            entry[0] = element
+            entry[1] = next
+            count += 1
+            (index, next) = input.step(after: element, container: next)
         }
-        self.elements = elements
+        elements = count << 32 | offset
+    }
+
+    var input: JSONInput { decoding.input }
+    var elementCount: Int { elements >> 32 }
+
+    func element(_ index: Int) -> Value {
+        let entry = decoding.pointee.stack + (elements & 0xFFFF_FFFF) + index * 2
+        return Value(start: entry[0], container: entry[1])
     }
 
     var codingPath: [any CodingKey] { [] }
-    var count: Int? { elements.count }
-    var isAtEnd: Bool { currentIndex >= elements.count }
+    var count: Int? { elementCount }
+    var isAtEnd: Bool { currentIndex >= elementCount }
 
     /// The next element, the index moved past it.
     private mutating func next(_ type: Any.Type) throws -> Value {
@@ -624,12 +722,12 @@ struct ArrayContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(type, DecodingError.Context(codingPath: [], debugDescription: "at the end"))
         }
         currentIndex += 1
-        return elements[currentIndex - 1]
+        return element(currentIndex - 1)
     }
 
     mutating func decodeNil() throws -> Bool {
         guard !isAtEnd else { throw DecodingError.valueNotFound(Never.self, DecodingError.Context(codingPath: [], debugDescription: "at the end")) }
-        if input.isNull(elements[currentIndex].start) {
+        if input.isNull(element(currentIndex).start) {
             currentIndex += 1
             return true
         }
@@ -649,15 +747,15 @@ struct ArrayContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try input.integer(checkedAt: try next(type).start, as: type) }
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try input.integer(checkedAt: try next(type).start, as: type) }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try input.integer(checkedAt: try next(type).start, as: type) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try input.decode(type, at: try next(type)) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoding.decode(type, at: try next(type)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         let value = try next(type)
-        return try ValueDecoder(input: input, start: value.start, container: value.container).container(keyedBy: type)
+        return try ValueDecoder(decoding: decoding, start: value.start, container: value.container).container(keyedBy: type)
     }
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let value = try next([Any].self)
-        return try ValueDecoder(input: input, start: value.start, container: value.container).unkeyedContainer()
+        return try ValueDecoder(decoding: decoding, start: value.start, container: value.container).unkeyedContainer()
     }
     mutating func superDecoder() throws -> any Decoder { throw input.unsupportedHere() }
 }

@@ -136,6 +136,35 @@ import Testing
         #expect((try? DirectJSONDecoder().decode(Number.self, from: nested(600))) == nil)
     }
 
+    /// Members and elements live on one stack that grows and is given back after each nested value:
+    /// an outer container read after nested values that grew it (and after a nested value that failed
+    /// under `try?`) still finds its own members.
+    @Test func containersOutliveNestedValues() throws {
+        struct Inner: Codable, Equatable {
+            var tags: [String: String]
+            var items: [Int]
+        }
+        struct Outer: Codable, Equatable {
+            var first: String
+            var inners: [Inner]
+            var maybe: Int?
+            var last: String
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                inners = try container.decode([Inner].self, forKey: .inners)
+                maybe = try? container.decode(Int.self, forKey: .maybe)
+                first = try container.decode(String.self, forKey: .first)
+                last = try container.decode(String.self, forKey: .last)
+            }
+        }
+        let inner = #"{"items":[1,2,3,4,5,6,7,8],"tags":{"# + (0..<40).map { #""k\#($0)":"v""# }.joined(separator: ",") + "}}"
+        let text = #"{"last":"z","maybe":"text","inners":["# + Array(repeating: inner, count: 60).joined(separator: ",") + #"],"first":"a"}"#
+        let result = both(Outer.self, text)
+        #expect(result.direct != nil && result.direct == result.reference)
+        let outer = try #require(DirectJSONDecoder().decodeDirectly(Outer.self, from: Data(text.utf8)))
+        #expect(outer.first == "a" && outer.last == "z" && outer.maybe == nil && outer.inners.count == 60)
+    }
+
     /// Dictionaries are read in the text's order, each key found where the last one was.
     @Test func largeObjects() throws {
         let members = (0..<500).map { #""key-\#($0)":"value-\#($0)""# }.joined(separator: ",")
