@@ -426,8 +426,9 @@ extension UnsafeMutablePointer<Decoding> {
     var input: JSONInput { pointee.input }
 
     /// A value through its `Decodable` conformance, but for the types `JSONDecoder` decodes its own
-    /// way (dates, data, URLs, decimals: left to it) and the string maps and lists every object has
-    /// (read here without a container per entry). What the value pushed is given back after it.
+    /// way (dates, data, URLs, decimals: left to it), the string maps and lists every object has
+    /// (read here without a container per entry) and the models read directly (`JSONObjectDecodable`).
+    /// What the value pushed is given back after it.
     func decode<T: Decodable>(_ type: T.Type, at value: Value) throws -> T {
         if type == String.self { return unsafeBitCast(try input.string(checkedAt: value.start), to: T.self) }
         let mark = pointee.used
@@ -435,6 +436,7 @@ extension UnsafeMutablePointer<Decoding> {
         if type == [String: String].self { return unsafeBitCast(try stringMap(at: value), to: T.self) }
         if type == [String].self { return unsafeBitCast(try stringList(at: value), to: T.self) }
         if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self { throw input.unsupportedHere() }
+        if let direct = type as? any JSONObjectDecodable.Type { return try direct.decoded(at: value, in: self, as: type) }
         return try T(from: ValueDecoder(decoding: self, start: value.start, container: value.container))
     }
 
@@ -470,7 +472,7 @@ struct ValueDecoder: Decoder, SingleValueDecodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard input[start] == UInt8(ascii: "{") else { throw input.mismatch([String: Any].self, at: start) }
-        return KeyedDecodingContainer(ObjectContainer<Key>(members: try ObjectMembers(decoding: decoding, start: start, container: container)))
+        return KeyedDecodingContainer(ObjectContainer<Key>(object: JSONObject(members: try ObjectMembers(decoding: decoding, start: start, container: container))))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -602,74 +604,161 @@ struct ObjectMembers {
     }
 }
 
-struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+/// A model whose `Decodable` conformance reads one keyed container and that reads itself from a
+/// `JSONObject` just as well: the same keys, `decode` where the conformance decodes and
+/// `decodeIfPresent` where it decodes if present, in the same order. The direct decoder then builds
+/// it without `Decoder`'s containers (a generic container type, its box and witness calls per object
+/// and field); `JSONDecoder` still uses the `Decodable` conformance, and a differential test over the
+/// fuzz corpus and the API server's pages holds the two to the same values.
+public protocol JSONObjectDecodable: Decodable {
+    init(json object: JSONObject) throws
+}
+
+extension JSONObjectDecodable {
+    /// `Self` read at `value`, as `T`, which it is (the caller found `T`'s conformance).
+    static func decoded<T>(at value: Value, in decoding: UnsafeMutablePointer<Decoding>, as type: T.Type) throws -> T {
+        try Self(json: JSONObject(decoding: decoding, at: value)) as! T
+    }
+}
+
+/// One JSON object's members, read by the rules of `KeyedDecodingContainer`: `decode` throws when the
+/// key is missing or the value null or of another type, `decodeIfPresent` gives nil when it is missing
+/// or null. Only the direct decoder makes one; it lives as long as that decode.
+public struct JSONObject {
     let members: ObjectMembers
 
     var decoding: UnsafeMutablePointer<Decoding> { members.decoding }
     var input: JSONInput { members.input }
-    var codingPath: [any CodingKey] { [] }
-    var allKeys: [Key] { (0..<members.count).compactMap { Key(stringValue: members.key($0)) } }
 
-    func contains(_ key: Key) -> Bool { members.value(of: key.stringValue) != nil }
+    init(members: ObjectMembers) { self.members = members }
 
-    private func value(_ key: Key) throws -> Value {
+    init(decoding: UnsafeMutablePointer<Decoding>, at value: Value) throws {
+        guard decoding.input[value.start] == UInt8(ascii: "{") else { throw decoding.input.mismatch([String: Any].self, at: value.start) }
+        members = try ObjectMembers(decoding: decoding, start: value.start, container: value.container)
+    }
+
+    public func contains(_ key: some CodingKey) -> Bool { members.value(of: key.stringValue) != nil }
+
+    func value(_ key: some CodingKey) throws -> Value {
         guard let value = members.value(of: key.stringValue) else {
             throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: [], debugDescription: "no such key"))
         }
         return value
     }
 
-    private func start(_ key: Key) throws -> Int { try value(key).start }
-
     /// A present, non-null value.
-    private func present(_ key: Key) -> Value? {
+    func present(_ key: some CodingKey) -> Value? {
         guard let value = members.value(of: key.stringValue), !input.isNull(value.start) else { return nil }
         return value
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { input.isNull(try start(key)) }
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try input.bool(at: try start(key)) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try input.string(checkedAt: try start(key)) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { throw input.unsupportedHere() }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { throw input.unsupportedHere() }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try input.integer(checkedAt: try start(key), as: type) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoding.decode(type, at: try value(key)) }
+    func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, forKey key: some CodingKey) throws -> Integer {
+        try input.integer(checkedAt: try value(key).start, as: type)
+    }
 
-    // One look-up each, where the defaults would make three (contains, decodeNil, decode).
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+    public func decodeNil(forKey key: some CodingKey) throws -> Bool { input.isNull(try value(key).start) }
+    public func decode(_ type: Bool.Type, forKey key: some CodingKey) throws -> Bool { try input.bool(at: try value(key).start) }
+    public func decode(_ type: String.Type, forKey key: some CodingKey) throws -> String { try input.string(checkedAt: try value(key).start) }
+    public func decode(_ type: Int.Type, forKey key: some CodingKey) throws -> Int { try integer(type, forKey: key) }
+    public func decode<T: Decodable>(_ type: T.Type, forKey key: some CodingKey) throws -> T { try decoding.decode(type, at: try value(key)) }
+
+    // One look-up each, where `KeyedDecodingContainer`'s defaults would make three (contains, decodeNil, decode).
+    public func decodeIfPresent(_ type: Bool.Type, forKey key: some CodingKey) throws -> Bool? {
         guard let value = present(key) else { return nil }
         return try input.bool(at: value.start)
     }
-    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+    public func decodeIfPresent(_ type: String.Type, forKey key: some CodingKey) throws -> String? {
         guard let value = present(key) else { return nil }
         return try input.string(checkedAt: value.start)
     }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+    public func decodeIfPresent(_ type: Int.Type, forKey key: some CodingKey) throws -> Int? {
         guard let value = present(key) else { return nil }
         return try input.integer(checkedAt: value.start, as: type)
     }
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    public func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: some CodingKey) throws -> T? {
         guard let value = present(key) else { return nil }
         return try decoding.decode(type, at: value)
     }
 
+    // A model and a list of models read directly, without looking up the conformance.
+    public func decode<T: JSONObjectDecodable>(_ type: T.Type, forKey key: some CodingKey) throws -> T {
+        try decoding.object(type, at: try value(key))
+    }
+    public func decodeIfPresent<T: JSONObjectDecodable>(_ type: T.Type, forKey key: some CodingKey) throws -> T? {
+        guard let value = present(key) else { return nil }
+        return try decoding.object(type, at: value)
+    }
+    public func decode<T: JSONObjectDecodable>(_ type: [T].Type, forKey key: some CodingKey) throws -> [T] {
+        try decoding.objects(T.self, at: try value(key))
+    }
+    public func decodeIfPresent<T: JSONObjectDecodable>(_ type: [T].Type, forKey key: some CodingKey) throws -> [T]? {
+        guard let value = present(key) else { return nil }
+        return try decoding.objects(T.self, at: value)
+    }
+}
+
+extension UnsafeMutablePointer<Decoding> {
+    /// A model read directly; what it pushed is given back after it.
+    func object<T: JSONObjectDecodable>(_ type: T.Type, at value: Value) throws -> T {
+        let mark = pointee.used
+        defer { pointee.used = mark }
+        return try T(json: JSONObject(decoding: self, at: value))
+    }
+
+    /// A list of models read directly, as `Array`'s `Decodable` would read it.
+    func objects<T: JSONObjectDecodable>(_ type: T.Type, at value: Value) throws -> [T] {
+        guard input[value.start] == UInt8(ascii: "[") else { throw input.mismatch([Any].self, at: value.start) }
+        let mark = pointee.used
+        defer { pointee.used = mark }
+        let elements = try ArrayContainer(decoding: self, start: value.start, container: value.container)
+        var list: [T] = []
+        list.reserveCapacity(elements.elementCount)
+        for element in 0..<elements.elementCount { list.append(try object(type, at: elements.element(element))) }
+        return list
+    }
+}
+
+/// `Decoder`'s keyed container: a `JSONObject` under the container protocol.
+struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let object: JSONObject
+
+    var decoding: UnsafeMutablePointer<Decoding> { object.decoding }
+    var input: JSONInput { object.input }
+    var codingPath: [any CodingKey] { [] }
+    var allKeys: [Key] { (0..<object.members.count).compactMap { Key(stringValue: object.members.key($0)) } }
+
+    func contains(_ key: Key) -> Bool { object.contains(key) }
+
+    func decodeNil(forKey key: Key) throws -> Bool { try object.decodeNil(forKey: key) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try object.decode(type, forKey: key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try object.decode(type, forKey: key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { throw input.unsupportedHere() }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { throw input.unsupportedHere() }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try object.integer(type, forKey: key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try object.integer(type, forKey: key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try object.integer(type, forKey: key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try object.integer(type, forKey: key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try object.integer(type, forKey: key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try object.integer(type, forKey: key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try object.integer(type, forKey: key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try object.integer(type, forKey: key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try object.integer(type, forKey: key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try object.integer(type, forKey: key) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try object.decode(type, forKey: key) }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try object.decodeIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try object.decodeIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try object.decodeIfPresent(type, forKey: key) }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try object.decodeIfPresent(type, forKey: key) }
+
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        let value = try value(key)
+        let value = try object.value(key)
         return try ValueDecoder(decoding: decoding, start: value.start, container: value.container).container(keyedBy: type)
     }
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        let value = try value(key)
+        let value = try object.value(key)
         return try ValueDecoder(decoding: decoding, start: value.start, container: value.container).unkeyedContainer()
     }
     func superDecoder() throws -> any Decoder { throw input.unsupportedHere() }

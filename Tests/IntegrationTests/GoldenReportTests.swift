@@ -41,6 +41,10 @@ struct GoldenReportTests {
         let cluster = dedicated.cluster
         try cluster.kubectl(["apply", "-f", Self.demoManifests])
         try dedicated.waitUntilControllersSettle()
+        // This cluster's own LIST pages (pods the controllers made included) decode to the same models
+        // directly as with JSONDecoder; checked here so as not to start another API server.
+        let compared = try DirectDecodingPages.compare(in: cluster)
+        #expect(compared[.pods, default: 0] > 0 && compared[.replicasets, default: 0] > 0 && compared[.deployments, default: 0] > 0, "\(compared)")
         let folder = try TempDirectory()
         let connection = ["--kubeconfig", cluster.kubeconfig]
         let scope = ["--exclude-namespaces", "kube-system,kube-public"]

@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 /// The part of `metadata` that controls read. `managedFields` is never declared: the decoder would
@@ -157,5 +158,44 @@ public struct Present: Codable, Sendable, Hashable {
         var intValue: Int? { nil }
         init?(stringValue: String) { nil }
         init?(intValue: Int) { nil }
+    }
+}
+
+// Read directly by the direct JSON decoder: each mirrors its type's `Decodable` conformance.
+
+extension ObjectMeta: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decode(String.self, forKey: CodingKeys.name)
+        namespace = try object.decodeIfPresent(String.self, forKey: CodingKeys.namespace)
+        uid = try object.decodeIfPresent(String.self, forKey: CodingKeys.uid)
+        labels = try object.decodeIfPresent([String: String].self, forKey: CodingKeys.labels)
+        annotations = LastAppliedConfiguration.pruning(try object.decodeIfPresent([String: String].self, forKey: CodingKeys.annotations))
+        ownerReferences = try object.decodeIfPresent([OwnerReference].self, forKey: CodingKeys.ownerReferences)
+        creationTimestamp = try object.decodeIfPresent(String.self, forKey: CodingKeys.creationTimestamp)
+    }
+}
+
+extension OwnerReference: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        apiVersion = try object.decodeIfPresent(String.self, forKey: CodingKeys.apiVersion)
+        kind = try object.decode(String.self, forKey: CodingKeys.kind)
+        name = try object.decode(String.self, forKey: CodingKeys.name)
+        uid = try object.decodeIfPresent(String.self, forKey: CodingKeys.uid)
+        controller = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.controller)
+    }
+}
+
+extension LabelSelector: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        matchLabels = try object.decodeIfPresent([String: String].self, forKey: CodingKeys.matchLabels)
+        matchExpressions = try object.decodeIfPresent([LabelSelectorRequirement].self, forKey: CodingKeys.matchExpressions)
+    }
+}
+
+extension LabelSelectorRequirement: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        key = try object.decode(String.self, forKey: CodingKeys.key)
+        `operator` = try object.decode(String.self, forKey: CodingKeys.operator)
+        values = try object.decodeIfPresent([String].self, forKey: CodingKeys.values)
     }
 }

@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 public struct PodSpec: Codable, Sendable, Hashable {
@@ -292,4 +293,159 @@ public struct SeccompProfile: Codable, Sendable, Hashable {
     public var type: String
     public var localhostProfile: String?
     public init(type: String) { self.type = type }
+}
+
+// Read directly by the direct JSON decoder: each mirrors its type's `Decodable` conformance.
+
+extension PodSpec: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        containers = try object.decode([Container].self, forKey: CodingKeys.containers)
+        initContainers = try object.decodeIfPresent([Container].self, forKey: CodingKeys.initContainers)
+        ephemeralContainers = try object.decodeIfPresent([Container].self, forKey: CodingKeys.ephemeralContainers)
+        volumes = try object.decodeIfPresent([Volume].self, forKey: CodingKeys.volumes)
+        hostNetwork = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.hostNetwork)
+        hostPID = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.hostPID)
+        hostIPC = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.hostIPC)
+        serviceAccountName = try object.decodeIfPresent(String.self, forKey: CodingKeys.serviceAccountName)
+        serviceAccount = try object.decodeIfPresent(String.self, forKey: CodingKeys.serviceAccount)
+        automountServiceAccountToken = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.automountServiceAccountToken)
+        securityContext = try object.decodeIfPresent(PodSecurityContext.self, forKey: CodingKeys.securityContext)
+        nodeName = try object.decodeIfPresent(String.self, forKey: CodingKeys.nodeName)
+    }
+}
+
+extension Container: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decode(String.self, forKey: CodingKeys.name)
+        image = try object.decodeIfPresent(String.self, forKey: CodingKeys.image)
+        imagePullPolicy = try object.decodeIfPresent(String.self, forKey: CodingKeys.imagePullPolicy)
+        command = try object.decodeIfPresent([String].self, forKey: CodingKeys.command)
+        args = try object.decodeIfPresent([String].self, forKey: CodingKeys.args)
+        ports = try object.decodeIfPresent([ContainerPort].self, forKey: CodingKeys.ports)
+        env = try object.decodeIfPresent([EnvVar].self, forKey: CodingKeys.env)
+        envFrom = try object.decodeIfPresent([EnvFromSource].self, forKey: CodingKeys.envFrom)
+        resources = try object.decodeIfPresent(ResourceRequirements.self, forKey: CodingKeys.resources)
+        volumeMounts = try object.decodeIfPresent([VolumeMount].self, forKey: CodingKeys.volumeMounts)
+        securityContext = try object.decodeIfPresent(SecurityContext.self, forKey: CodingKeys.securityContext)
+        livenessProbe = try object.decodeIfPresent(Present.self, forKey: CodingKeys.livenessProbe)
+        readinessProbe = try object.decodeIfPresent(Present.self, forKey: CodingKeys.readinessProbe)
+    }
+}
+
+extension ContainerPort: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decodeIfPresent(String.self, forKey: CodingKeys.name)
+        containerPort = try object.decode(Int.self, forKey: CodingKeys.containerPort)
+        hostPort = try object.decodeIfPresent(Int.self, forKey: CodingKeys.hostPort)
+        `protocol` = try object.decodeIfPresent(String.self, forKey: CodingKeys.protocol)
+    }
+}
+
+extension EnvVar: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decode(String.self, forKey: CodingKeys.name)
+        value = try object.decodeIfPresent(String.self, forKey: CodingKeys.value)
+        valueFrom = try object.decodeIfPresent(EnvVarSource.self, forKey: CodingKeys.valueFrom)
+        redacted = try object.decodeIfPresent(RedactedValue.self, forKey: CodingKeys.redacted)
+    }
+}
+
+extension EnvVarSource: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        secretKeyRef = try object.decodeIfPresent(KeyReference.self, forKey: CodingKeys.secretKeyRef)
+        configMapKeyRef = try object.decodeIfPresent(KeyReference.self, forKey: CodingKeys.configMapKeyRef)
+    }
+}
+
+extension KeyReference: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decodeIfPresent(String.self, forKey: CodingKeys.name)
+        key = try object.decode(String.self, forKey: CodingKeys.key)
+    }
+}
+
+extension EnvFromSource: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        secretRef = try object.decodeIfPresent(NameReference.self, forKey: CodingKeys.secretRef)
+        configMapRef = try object.decodeIfPresent(NameReference.self, forKey: CodingKeys.configMapRef)
+    }
+}
+
+extension NameReference: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decodeIfPresent(String.self, forKey: CodingKeys.name)
+    }
+}
+
+extension ResourceRequirements: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        limits = try object.decodeIfPresent([String: String].self, forKey: CodingKeys.limits)
+        requests = try object.decodeIfPresent([String: String].self, forKey: CodingKeys.requests)
+    }
+}
+
+extension VolumeMount: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decode(String.self, forKey: CodingKeys.name)
+        mountPath = try object.decode(String.self, forKey: CodingKeys.mountPath)
+        readOnly = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.readOnly)
+        subPath = try object.decodeIfPresent(String.self, forKey: CodingKeys.subPath)
+        subPathExpr = try object.decodeIfPresent(String.self, forKey: CodingKeys.subPathExpr)
+    }
+}
+
+extension Volume: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        name = try object.decode(String.self, forKey: CodingKeys.name)
+        hostPath = try object.decodeIfPresent(HostPathSource.self, forKey: CodingKeys.hostPath)
+        secret = try object.decodeIfPresent(SecretVolumeSource.self, forKey: CodingKeys.secret)
+        configMap = try object.decodeIfPresent(NameReference.self, forKey: CodingKeys.configMap)
+        persistentVolumeClaim = try object.decodeIfPresent(ClaimReference.self, forKey: CodingKeys.persistentVolumeClaim)
+        projected = try object.decodeIfPresent(ProjectedSource.self, forKey: CodingKeys.projected)
+    }
+}
+
+extension SecurityContext: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        privileged = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.privileged)
+        allowPrivilegeEscalation = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.allowPrivilegeEscalation)
+        readOnlyRootFilesystem = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.readOnlyRootFilesystem)
+        runAsNonRoot = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.runAsNonRoot)
+        runAsUser = try object.decodeIfPresent(Int.self, forKey: CodingKeys.runAsUser)
+        runAsGroup = try object.decodeIfPresent(Int.self, forKey: CodingKeys.runAsGroup)
+        capabilities = try object.decodeIfPresent(Capabilities.self, forKey: CodingKeys.capabilities)
+        seccompProfile = try object.decodeIfPresent(SeccompProfile.self, forKey: CodingKeys.seccompProfile)
+        appArmorProfile = try object.decodeIfPresent(SeccompProfile.self, forKey: CodingKeys.appArmorProfile)
+        seLinuxOptions = try object.decodeIfPresent(Present.self, forKey: CodingKeys.seLinuxOptions)
+        procMount = try object.decodeIfPresent(String.self, forKey: CodingKeys.procMount)
+        windowsOptions = try object.decodeIfPresent(WindowsOptions.self, forKey: CodingKeys.windowsOptions)
+    }
+}
+
+extension PodSecurityContext: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        runAsNonRoot = try object.decodeIfPresent(Bool.self, forKey: CodingKeys.runAsNonRoot)
+        runAsUser = try object.decodeIfPresent(Int.self, forKey: CodingKeys.runAsUser)
+        runAsGroup = try object.decodeIfPresent(Int.self, forKey: CodingKeys.runAsGroup)
+        fsGroup = try object.decodeIfPresent(Int.self, forKey: CodingKeys.fsGroup)
+        seccompProfile = try object.decodeIfPresent(SeccompProfile.self, forKey: CodingKeys.seccompProfile)
+        appArmorProfile = try object.decodeIfPresent(SeccompProfile.self, forKey: CodingKeys.appArmorProfile)
+        seLinuxOptions = try object.decodeIfPresent(Present.self, forKey: CodingKeys.seLinuxOptions)
+        sysctls = try object.decodeIfPresent([Sysctl].self, forKey: CodingKeys.sysctls)
+        windowsOptions = try object.decodeIfPresent(WindowsOptions.self, forKey: CodingKeys.windowsOptions)
+    }
+}
+
+extension Capabilities: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        add = try object.decodeIfPresent([String].self, forKey: CodingKeys.add)
+        drop = try object.decodeIfPresent([String].self, forKey: CodingKeys.drop)
+    }
+}
+
+extension SeccompProfile: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        type = try object.decode(String.self, forKey: CodingKeys.type)
+        localhostProfile = try object.decodeIfPresent(String.self, forKey: CodingKeys.localhostProfile)
+    }
 }

@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 public struct PodTemplate: Codable, Sendable, Hashable {
@@ -151,5 +152,37 @@ public struct ReplicationController: KubeObject, Hashable {
     public init(metadata: ObjectMeta, spec: Spec) {
         self.metadata = metadata
         self.spec = spec
+    }
+}
+
+// Read directly by the direct JSON decoder: each mirrors its type's `Decodable` conformance.
+
+extension PodTemplate: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        metadata = try object.decodeIfPresent(TemplateMeta.self, forKey: CodingKeys.metadata)
+        spec = try object.decode(PodSpec.self, forKey: CodingKeys.spec)
+    }
+}
+
+extension TemplateMeta: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        labels = try object.decodeIfPresent([String: String].self, forKey: CodingKeys.labels)
+        annotations = try object.decodeIfPresent([String: String].self, forKey: CodingKeys.annotations)
+    }
+}
+
+extension Pod: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        metadata = try object.decode(ObjectMeta.self, forKey: CodingKeys.metadata)
+        spec = try object.decode(PodSpec.self, forKey: CodingKeys.spec)
+    }
+}
+
+extension ReplicatedWorkloadSpec: JSONObjectDecodable {
+    public init(json object: JSONObject) throws {
+        replicas = try object.decodeIfPresent(Int.self, forKey: CodingKeys.replicas)
+        selector = try object.decodeIfPresent(LabelSelector.self, forKey: CodingKeys.selector)
+        template = try object.decode(PodTemplate.self, forKey: CodingKeys.template)
+        strategy = try object.decodeIfPresent(DeploymentStrategy.self, forKey: CodingKeys.strategy)
     }
 }
