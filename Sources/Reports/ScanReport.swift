@@ -137,7 +137,10 @@ extension ScanReport {
         // line) are built on every core.
         let (counts, identity) = concurrently({ result.resourceCounts }, { FingerprintIdentity(snapshot) })
         var perControl = result.results.concurrentMap { Self.findingEntries(of: $0, identity: identity) }
+        // Reserved whole: grown by doubling, the array was copied while every control's findings were held
+        // too (tens of megabytes more at 100,000 pods).
         findings = []
+        findings.reserveCapacity(perControl.reduce(0) { $0 + $1.count })
         for index in perControl.indices {
             findings += perControl[index]
             // Each control's findings are let go once copied: at 100,000 pods they are tens of megabytes.
