@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "KubeClient", dependencies: ["CCurl", "Documents", "Product"]),
         .target(name: "Inventory", dependencies: ["KubeClient", "Documents"]),
         .target(name: "Audit", dependencies: ["Inventory", "Documents"]),
-        .target(name: "Reports", dependencies: ["Audit", "Inventory", "CZlib"]),
+        .target(name: "Reports", dependencies: ["Audit", "Inventory", "Documents", "CZlib"]),
         // ValidatingAdmissionPolicies generated from the workload controls.
         .target(name: "Admission", dependencies: ["Audit", "Inventory", "Documents"]),
         // The commands, as a library so that LookoutTests can parse and run them; the executable only calls it.

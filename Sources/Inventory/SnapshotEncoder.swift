@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 /// The JSON `JSONEncoder` (slashes unescaped) gives for the snapshot's models, written straight into
@@ -42,38 +43,8 @@ struct SnapshotEncoder {
 
         /// `string` quoted and escaped as `JSONEncoder` escapes it.
         func appendString(_ string: String) {
-            append(UInt8(ascii: "\""))
-            if string.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
-                Array(string.utf8).withUnsafeBufferPointer { appendEscaped($0) }
-            }
-            append(UInt8(ascii: "\""))
+            JSONStringLiteral.append(string, to: &bytes)
         }
-
-        private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-            var mark = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<index]))
-                mark = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): append("\\\"")
-                case UInt8(ascii: "\\"): append("\\\\")
-                case 0x08: append("\\b")
-                case 0x0C: append("\\f")
-                case UInt8(ascii: "\n"): append("\\n")
-                case UInt8(ascii: "\r"): append("\\r")
-                case UInt8(ascii: "\t"): append("\\t")
-                default:
-                    append("\\u00")
-                    append(Self.hexDigits[Int(byte >> 4)])
-                    append(Self.hexDigits[Int(byte & 0xF)])
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark...]))
-        }
-
-        private static let hexDigits = Array("0123456789abcdef".utf8)
 
         func appendInteger<Integer: BinaryInteger>(_ value: Integer) {
             bytes.append(contentsOf: String(value).utf8)

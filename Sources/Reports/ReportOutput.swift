@@ -1,3 +1,4 @@
+import Documents
 import FoundationEssentials
 
 /// A report's bytes handed to a writer in pieces of about `pieceSize`, so that no format is ever whole
@@ -50,43 +51,11 @@ struct ReportOutput {
 
     mutating func append(_ number: Int) { append(String(number)) }
 
-    /// A JSON string, escaped byte for byte as `JSONEncoder` escapes it with `.withoutEscapingSlashes`
-    /// (the reports' bytes must not change): quote, backslash, the short escapes and `\u00xx` for the
-    /// other control characters. `inScript`, for the HTML page's data, escapes as the encoder's default
-    /// (`/` as `\/`) and writes `<` as `\u003c`, so that no text can close the `<script>` element.
+    /// A JSON string as `JSONEncoder` writes it (the reports' bytes must not change); `inScript` for the
+    /// HTML page's data (`JSONStringLiteral`).
     mutating func jsonString(_ text: String, inScript: Bool = false) {
-        bytes.append(UInt8(ascii: "\""))
-        let utf8 = text.utf8
-        let plain = !utf8.contains {
-            $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
-                || (inScript && ($0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "/")))
-        }
-        if plain {
-            bytes.append(contentsOf: utf8)
-        } else {
-            for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-                case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
-                case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
-                case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
-                case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
-                case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
-                case UInt8(ascii: "<") where inScript: bytes.append(contentsOf: #"\u003c"#.utf8)
-                case UInt8(ascii: "/") where inScript: bytes.append(contentsOf: #"\/"#.utf8)
-                case 0..<0x20:
-                    bytes.append(contentsOf: #"\u00"#.utf8)
-                    bytes.append(Self.hexDigits[Int(byte >> 4)])
-                    bytes.append(Self.hexDigits[Int(byte & 0xF)])
-                default: bytes.append(byte)
-                }
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONStringLiteral.append(text, to: &bytes, inScript: inScript)
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `"key":` then a JSON string: a member of a compact object.
     mutating func jsonMember(_ key: String, _ value: String) {

@@ -31,7 +31,7 @@ extension YAMLValue {
         case .double(let value):
             json.append(contentsOf: String(value).utf8)
         case .string(let value):
-            Self.writeJSONString(value, to: &json)
+            JSONStringLiteral.append(value, to: &json)
         case .array(let items):
             json.append(UInt8(ascii: "["))
             for (offset, item) in items.enumerated() {
@@ -47,32 +47,11 @@ extension YAMLValue {
                 if offset > 0 {
                     json.append(UInt8(ascii: ","))
                 }
-                Self.writeJSONString(member.key, to: &json)
+                JSONStringLiteral.append(member.key, to: &json)
                 json.append(UInt8(ascii: ":"))
                 member.value.writeJSON(to: &json)
             }
             json.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static func writeJSONString(_ string: String, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): json.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): json.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): json.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): json.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): json.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                json.append(contentsOf: #"\u00"#.utf8)
-                json.append(hex[Int(byte >> 4)])
-                json.append(hex[Int(byte & 0xF)])
-            default:
-                json.append(byte)
-            }
-        }
-        json.append(UInt8(ascii: "\""))
     }
 }
