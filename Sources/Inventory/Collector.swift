@@ -94,21 +94,10 @@ public struct Collector: Sendable {
         _ planned: [(ResourceKind, [ListRequest])], sink: Sink, progress: Progress?,
         nodesListed: @escaping @Sendable ([String]) -> Void
     ) async -> [(ResourceKind, Result<Void, APIError>)] {
-        await withTaskGroup(of: (ResourceKind, Result<Void, APIError>).self) { group in
-            var pending = planned[...]
-            var results: [(ResourceKind, Result<Void, APIError>)] = []
-            func startNext() {
-                guard let (kind, requests) = pending.popFirst() else { return }
-                var listing = Listing(collector: self, sink: sink, requests: requests, progress: progress, nodesListed: nodesListed)
-                let list = kind.visitField(&listing)
-                group.addTask { (kind, await list()) }
-            }
-            for _ in 0..<maxListsInFlight { startNext() }
-            for await result in group {
-                results.append(result)
-                startNext()
-            }
-            return results
+        await planned.boundedConcurrentMap(maxInFlight: maxListsInFlight) { [self] kind, requests in
+            var listing = Listing(collector: self, sink: sink, requests: requests, progress: progress, nodesListed: nodesListed)
+            let list = kind.visitField(&listing)
+            return (kind, await list())
         }
     }
 

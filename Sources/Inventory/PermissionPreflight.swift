@@ -58,23 +58,12 @@ public struct PermissionPreflight: Sendable {
     public static func run(api: KubeAPI, requirements: [Requirement], maxInFlight: Int = .max) async throws(APIError)
         -> PermissionPreflight
     {
-        let answers = await withTaskGroup(of: (Int, Result<AccessDecision, APIError>).self) { group in
-            var pending = requirements.enumerated().makeIterator()
-            func askNext() {
-                guard let (index, requirement) = pending.next() else { return }
-                group.addTask { (index, await review(requirement.attributes, api: api)) }
-            }
-            for _ in 0..<min(max(maxInFlight, 1), requirements.count) { askNext() }
-            var answers: [Int: Result<AccessDecision, APIError>] = [:]
-            for await (index, answer) in group {
-                answers[index] = answer
-                askNext()
-            }
-            return answers
+        let answers = await requirements.boundedConcurrentMap(maxInFlight: maxInFlight) { requirement in
+            await review(requirement.attributes, api: api)
         }
         var checks: [Check] = []
-        for (index, requirement) in requirements.enumerated() {
-            checks.append(Check(requirement: requirement, decision: try answers[index]!.get()))
+        for (requirement, answer) in zip(requirements, answers) {
+            checks.append(Check(requirement: requirement, decision: try answer.get()))
         }
         return PermissionPreflight(server: api.config.displayServer, checks: checks)
     }
