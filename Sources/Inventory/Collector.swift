@@ -265,7 +265,7 @@ extension NamespaceScope {
     public func stored<Object: KubeObject>(_ objects: [Object], of kind: ResourceKind) -> [Object] {
         var kept = included.isEmpty && excluded.isEmpty
             ? objects : objects.filter { contains(kind == .namespaces ? $0.name : $0.metadata.namespace) }
-        for index in kept.indices { kept[index] = kind.resolvingNamespace(kept[index]) }
+        for index in kept.indices { kind.resolveNamespace(of: &kept[index]) }
         return kept
     }
 }

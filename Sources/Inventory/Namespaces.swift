@@ -33,12 +33,16 @@ extension ResourceKind {
         isNamespaced ? object.metadata.namespace ?? ObjectMeta.defaultNamespace : nil
     }
 
-    /// `object` as it is stored: an object of a namespaced kind without a namespace gets kubectl's default.
-    /// Cluster-scoped objects are left as they are.
+    /// Makes `object` what is stored: an object of a namespaced kind without a namespace gets kubectl's
+    /// default. Others are only read, in place: the collector resolves every listed object this way.
+    func resolveNamespace<Object: KubeObject>(of object: inout Object) {
+        if isNamespaced, object.metadata.namespace == nil { object.metadata.namespace = ObjectMeta.defaultNamespace }
+    }
+
+    /// `object` as it is stored (`resolveNamespace(of:)`).
     func resolvingNamespace<Object: KubeObject>(_ object: Object) -> Object {
-        guard isNamespaced, object.metadata.namespace == nil else { return object }
         var resolved = object
-        resolved.metadata.namespace = ObjectMeta.defaultNamespace
+        resolveNamespace(of: &resolved)
         return resolved
     }
 }
